@@ -1,0 +1,1 @@
+namespace Conformance.Backends.TorchSharp;

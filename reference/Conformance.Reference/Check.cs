@@ -1,0 +1,35 @@
+namespace Conformance.Reference;
+
+/// <summary>Argument checks shared by the reference ops; each failure names the argument, the expectation and the value.</summary>
+public static class Check
+{
+    /// <summary>Requires <paramref name="t"/> to have exactly <paramref name="rank"/> axes.</summary>
+    public static void Rank(Tensor t, int rank, string argument, string layout)
+    {
+        ArgumentNullException.ThrowIfNull(t, argument);
+        if (t.Rank != rank)
+            throw new OpArgumentException(argument, $"rank {rank} {layout}", $"shape {Tensor.Format(t.Shape)}");
+    }
+
+    /// <summary>Requires <paramref name="t"/> to have the given shape.</summary>
+    public static void Shape(Tensor t, int[] shape, string argument)
+    {
+        ArgumentNullException.ThrowIfNull(t, argument);
+        if (!t.Shape.SequenceEqual(shape))
+            throw new OpArgumentException(argument, $"shape {Tensor.Format(shape)}", $"shape {Tensor.Format(t.Shape)}");
+    }
+
+    /// <summary>Requires every extent to be at least 1.</summary>
+    public static void NonEmpty(Tensor t, string argument)
+    {
+        if (t.Shape.Any(d => d < 1))
+            throw new OpArgumentException(argument, "every extent at least 1", $"shape {Tensor.Format(t.Shape)}");
+    }
+
+    /// <summary>Requires two values to be equal, naming what they are.</summary>
+    public static void Equal(int actual, int expected, string argument, string what)
+    {
+        if (actual != expected)
+            throw new OpArgumentException(argument, $"{what} = {expected}", $"{actual}");
+    }
+}
