@@ -1,0 +1,75 @@
+using Conformance.Core.Backends;
+using Conformance.Reference;
+
+namespace Conformance.Core.Cases;
+
+/// <summary>What the generated input values look like.</summary>
+public enum DataKind
+{
+    /// <summary>Uniform in [−1, 1], rounded to the backend's input format.</summary>
+    Uniform,
+    /// <summary>Small integers in [−3, 3]: the exact tier, where an fp32 backend must match bit for bit.</summary>
+    SmallIntegers,
+    /// <summary>Uniform in [−1, 1] scaled by powers of two from 2^-8 to 2^8 per element: exercises magnitude-relative bounds.</summary>
+    WideRange,
+}
+
+/// <summary>
+/// One catalogued case: an op, the shapes of its inputs, its attributes and how its data is made.
+/// Data is generated from the case id, so a case means the same numbers on every run.
+/// </summary>
+/// <param name="Id">Unique id: op/group/name.</param>
+/// <param name="Op">The catalogue op.</param>
+/// <param name="Group">lecture, vgg16, edge or random.</param>
+/// <param name="Shapes">Input name → shape (labels and dy included).</param>
+/// <param name="Attributes">The op's attributes.</param>
+/// <param name="Data">The value distribution.</param>
+/// <param name="Fixed">Hand-given inputs (the lecture's examples) used instead of generated ones.</param>
+public sealed record ConformanceCase(
+    string Id, string Op, string Group, IReadOnlyDictionary<string, int[]> Shapes, OpAttributes Attributes,
+    DataKind Data = DataKind.Uniform, IReadOnlyDictionary<string, Tensor>? Fixed = null)
+{
+    /// <summary>Number of multiply-adds of the main term, to order and budget cases.</summary>
+    public long Cost => Shapes.Values.Select(s => s.Aggregate(1L, (a, d) => a * d)).DefaultIfEmpty(0).Max()
+        * (Shapes.TryGetValue("w", out var w) && Op.StartsWith("conv", StringComparison.Ordinal)
+            ? w.Aggregate(1L, (a, d) => a * d) / Math.Max(1, w[^1]) : 1);
+
+    /// <summary>Builds the call with inputs representable in <paramref name="precision"/>'s input format.</summary>
+    public OpCall Build(PrecisionClass precision)
+    {
+        var rng = new SeededRandom(SeededRandom.SeedOf(Id));
+        var inputs = new Dictionary<string, Tensor>();
+        foreach (var (name, shape) in Shapes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            Tensor t = Fixed != null && Fixed.TryGetValue(name, out var given)
+                ? given.Clone()
+                : name == "labels" ? Labels(rng, shape) : Generate(rng, shape, Data);
+            inputs[name] = name == "labels" ? t : t.Map(precision.RoundToInput);
+        }
+        return new OpCall(Op, inputs, Attributes);
+    }
+
+    private Tensor Labels(SeededRandom rng, int[] shape)
+    {
+        int classes = Shapes["x"][1];
+        var t = Tensor.Zeros(shape);
+        for (int i = 0; i < t.Length; i++) t.Data[i] = rng.Next(0, classes);
+        return t;
+    }
+
+    private static Tensor Generate(SeededRandom rng, int[] shape, DataKind kind)
+    {
+        var t = Tensor.Zeros(shape);
+        for (int i = 0; i < t.Length; i++)
+            t.Data[i] = kind switch
+            {
+                DataKind.SmallIntegers => rng.Next(-3, 4),
+                DataKind.WideRange => (2 * rng.NextDouble() - 1) * Math.Pow(2, rng.Next(-8, 9)),
+                _ => 2 * rng.NextDouble() - 1,
+            };
+        return t;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Id;
+}

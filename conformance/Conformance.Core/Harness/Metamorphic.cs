@@ -1,0 +1,75 @@
+using Conformance.Core.Backends;
+using Conformance.Core.Cases;
+using Conformance.Reference;
+
+namespace Conformance.Core.Harness;
+
+/// <summary>
+/// Checks that need no reference values: a sample's result does not depend on the other samples
+/// in its batch, and repeated calls agree bitwise unless the backend declares itself
+/// nondeterministic. Each returns null when the property holds, else a message.
+/// </summary>
+public static class Metamorphic
+{
+    private static readonly HashSet<string> BatchedInputs = ["x", "dy", "labels"];
+    private static readonly HashSet<string> PerSampleOutputs = ["y", "dx"];
+    private static readonly HashSet<string> NoBatchAxis = ["conv1d", "conv2d", "softmax_cross_entropy"];
+
+    /// <summary>True when <paramref name="c"/> has a batch axis of at least 2 to perturb.</summary>
+    public static bool HasBatch(ConformanceCase c) =>
+        !NoBatchAxis.Contains(c.Op) && c.Shapes.TryGetValue("x", out var x) && x.Length >= 2 && x[0] >= 2
+;
+
+    /// <summary>
+    /// Replaces every sample but the first with other data and checks that the first sample's
+    /// outputs (y, dx) are unchanged: bitwise for a deterministic backend.
+    /// </summary>
+    public static string? BatchIndependence(IConformanceBackend backend, ConformanceCase c)
+    {
+        var p = backend.Capabilities.Precision;
+        var call = c.Build(p);
+        var rng = new SeededRandom(SeededRandom.SeedOf(c.Id + "/other-samples"));
+        var perturbed = call.Inputs.ToDictionary(kv => kv.Key, kv => BatchedInputs.Contains(kv.Key) && kv.Value.Rank > 0
+            ? ReplaceOtherSamples(kv.Value, kv.Key == "labels" ? LabelSource(c, rng) : () => p.RoundToInput(2 * rng.NextDouble() - 1))
+            : kv.Value);
+        var a = backend.Evaluate(call);
+        var b = backend.Evaluate(call with { Inputs = perturbed });
+        foreach (string name in a.Keys.Where(PerSampleOutputs.Contains))
+        {
+            int per = a[name].Length / a[name].Shape[0];
+            for (int i = 0; i < per; i++)
+            {
+                double va = a[name].Data[i], vb = b[name].Data[i];
+                if (BitConverter.DoubleToInt64Bits(va) != BitConverter.DoubleToInt64Bits(vb) &&
+                    (backend.Capabilities.Deterministic || Math.Abs(va - vb) > 2 * CaseRunner.Expect(c, p).Bounds[name].Data[i]))
+                    return $"{backend.Name} {c.Op} case {c.Id}: output {name} of sample 0 changed when the other samples changed, " +
+                           $"at {Tensor.Format(a[name].IndexOf(i))}: {va:R} then {vb:R}";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Runs the case twice; a deterministic backend must give bitwise-identical outputs.</summary>
+    public static string? Repeatability(IConformanceBackend backend, ConformanceCase c)
+    {
+        if (!backend.Capabilities.Deterministic) return null;
+        var call = c.Build(backend.Capabilities.Precision);
+        var first = backend.Evaluate(call);
+        var second = backend.Evaluate(call);
+        foreach (var (name, t) in first)
+            if (!second.TryGetValue(name, out var u) || !t.BitwiseEquals(u))
+                return $"{backend.Name} {c.Op} case {c.Id}: output {name} differs between two identical calls " +
+                       "(declare the backend nondeterministic if that is intended)";
+        return null;
+    }
+
+    private static Func<double> LabelSource(ConformanceCase c, SeededRandom rng) => () => rng.Next(0, c.Shapes["x"][1]);
+
+    private static Tensor ReplaceOtherSamples(Tensor t, Func<double> next)
+    {
+        var copy = t.Clone();
+        int per = t.Length / t.Shape[0];
+        for (int i = per; i < copy.Length; i++) copy.Data[i] = next();
+        return copy;
+    }
+}

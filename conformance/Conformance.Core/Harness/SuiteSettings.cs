@@ -1,0 +1,46 @@
+namespace Conformance.Core.Harness;
+
+/// <summary>How much the suite runs, from the environment variable CONFORMANCE_MODE.</summary>
+public enum SuiteMode
+{
+    /// <summary>Lecture and edge cases only, few random cases: a smoke test in well under a minute per backend.</summary>
+    Quick,
+    /// <summary>Everything but the slow groups (the default; what CI runs).</summary>
+    Default,
+    /// <summary>Everything, full-size VGG16 layers included, and ten times the random cases.</summary>
+    Thorough,
+}
+
+/// <summary>Reads the suite's settings from the environment, so that `dotnet test` needs no arguments.</summary>
+public static class SuiteSettings
+{
+    /// <summary>The variable that selects the mode: quick, default or thorough.</summary>
+    public const string ModeVariable = "CONFORMANCE_MODE";
+
+    /// <summary>The current mode; an unknown value is an error naming the variable.</summary>
+    public static SuiteMode Mode
+    {
+        get
+        {
+            string? v = Environment.GetEnvironmentVariable(ModeVariable);
+            return (v ?? "default").Trim().ToLowerInvariant() switch
+            {
+                "quick" => SuiteMode.Quick,
+                "" or "default" => SuiteMode.Default,
+                "thorough" => SuiteMode.Thorough,
+                _ => throw new ArgumentException($"environment variable {ModeVariable}: expected quick, default or thorough, got '{v}'"),
+            };
+        }
+    }
+
+    /// <summary>Random cases per FsCheck property: 20 quick, 60 default, 600 thorough.</summary>
+    public static int RandomCases => Mode switch { SuiteMode.Quick => 20, SuiteMode.Thorough => 600, _ => 60 };
+
+    /// <summary>The catalogued cases of the current mode.</summary>
+    public static IEnumerable<Cases.ConformanceCase> Cases() => Mode switch
+    {
+        SuiteMode.Quick => Core.Cases.CaseCatalog.Select().Where(c => c.Group is "lecture" or "edge"),
+        SuiteMode.Thorough => Core.Cases.CaseCatalog.Select(thorough: true),
+        _ => Core.Cases.CaseCatalog.Select(),
+    };
+}

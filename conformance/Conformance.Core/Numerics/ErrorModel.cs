@@ -1,0 +1,171 @@
+using Conformance.Core.Backends;
+using Conformance.Reference;
+
+namespace Conformance.Core.Numerics;
+
+/// <summary>
+/// The per-element error bounds of spec/numerics.md: how far a correct backend of a given
+/// precision class may be from the double reference. Every comparison in the suite uses these.
+/// </summary>
+public static class ErrorModel
+{
+    /// <summary>
+    /// k_f: exp and log are accurate to within this many units in the last place in every libm,
+    /// SLEEF and CUDA fast-math path we target (their documented worst cases are 1 to 4 ulp).
+    /// </summary>
+    public const double ElementaryFunctionUlps = 4;
+
+    /// <summary>Ops whose integer-valued inputs give exactly representable partial sums (the exact tier).</summary>
+    public static readonly IReadOnlySet<string> IntegerExactOps = new HashSet<string>
+    {
+        "conv1d", "conv2d", "conv2d_layer", "conv2d_layer_backward", "dense", "dense_backward", "max_pool2d_backward",
+    };
+
+    /// <summary>γ_n = n·u/(1 − n·u), the relative error bound of n roundings (Higham, Accuracy and Stability, §3.1).</summary>
+    public static double Gamma(double n, double u)
+    {
+        double nu = n * u;
+        return nu >= 1 ? double.PositiveInfinity : nu / (1 - nu);
+    }
+
+    /// <summary>
+    /// The bound for every output of <paramref name="call"/>, given the reference outputs and the
+    /// backend's precision. The inputs must already be representable in the backend's input format.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Tensor> Bounds(
+        OpCall call, IReadOnlyDictionary<string, Tensor> expected, PrecisionClass p)
+    {
+        var info = call.Info;
+        return info.Kind switch
+        {
+            OpKind.Selection => expected.ToDictionary(kv => kv.Key, kv => Tensor.Zeros(kv.Value.Shape)),
+            OpKind.Linear => LinearBounds(call, p),
+            OpKind.Softmax => new Dictionary<string, Tensor> { ["y"] = SoftmaxBound(call.Inputs["x"], expected["y"], p) },
+            OpKind.CrossEntropy when info.IsBackward => new Dictionary<string, Tensor> { ["dx"] = CrossEntropyBackwardBound(call, p) },
+            OpKind.CrossEntropy => new Dictionary<string, Tensor> { ["loss"] = CrossEntropyBound(call, p) },
+            _ => throw new InvalidOperationException($"no error model for {info.Name}"),
+        };
+    }
+
+    /// <summary>
+    /// n of spec/numerics.md: the number of terms accumulated into one element of
+    /// <paramref name="output"/> (an upper bound where elements differ).
+    /// </summary>
+    public static long AccumulatedTerms(OpCall call, string output)
+    {
+        var x = call.Inputs["x"];
+        var a = call.Attributes;
+        bool bias = call.Inputs.ContainsKey("b");
+        switch (call.Op)
+        {
+            case "conv1d": return call.Inputs["w"].Length;
+            case "conv2d": return call.Inputs["w"].Length;
+            case "conv2d_layer":
+            {
+                var w = call.Inputs["w"];
+                return (long)w.Shape[0] * w.Shape[1] * w.Shape[2] + (bias ? 1 : 0);
+            }
+            case "conv2d_layer_backward":
+            {
+                var w = call.Inputs["w"];
+                var dy = call.Inputs["dy"];
+                return output == "dx"
+                    ? (long)(w.Shape[3] / a.Groups) * w.Shape[0] * w.Shape[1]
+                    : (long)dy.Shape[0] * dy.Shape[1] * dy.Shape[2];
+            }
+            case "dense": return x.Shape[1] + (bias ? 1 : 0);
+            case "dense_backward": return output == "dx" ? call.Inputs["w"].Shape[1] : x.Shape[0];
+            case "avg_pool2d": return (long)a.Pool!.Value.Rows * a.Pool.Value.Cols + 1;
+            case "avg_pool2d_backward": return 2 * WindowsPerInput(a);
+            case "max_pool2d_backward": return WindowsPerInput(a);
+            default: throw new InvalidOperationException($"{call.Op} is not a linear op");
+        }
+    }
+
+    private static long WindowsPerInput(OpAttributes a)
+    {
+        Pair pool = a.Pool!.Value, s = a.Strides ?? pool;
+        return (long)CeilDiv(pool.Rows, s.Rows) * CeilDiv(pool.Cols, s.Cols);
+    }
+
+    private static int CeilDiv(int a, int b) => (a + b - 1) / b;
+
+    private static IReadOnlyDictionary<string, Tensor> LinearBounds(OpCall call, PrecisionClass p)
+    {
+        // The magnitude term: the op itself on |inputs|. The x of max_pool2d_backward only routes, so it keeps its sign.
+        var absInputs = call.Inputs.ToDictionary(kv => kv.Key,
+            kv => call.Op == "max_pool2d_backward" && kv.Key == "x" ? kv.Value : kv.Value.Abs());
+        var magnitudes = OpCatalog.Evaluate(call.Op, absInputs, call.Attributes);
+        bool exactTier = IntegerExactOps.Contains(call.Op) && p.AlgorithmFactor == 1
+            && call.Inputs.Values.All(t => t.Data.All(v => v == Math.Floor(v) && Math.Abs(v) <= 1 / p.InputUnit));
+        var bounds = new Dictionary<string, Tensor>();
+        foreach (var (name, mag) in magnitudes)
+        {
+            long n = AccumulatedTerms(call, name);
+            double relative = 2 * p.InputUnit + p.AlgorithmFactor * Gamma(n + 1, p.AccumulationUnit);
+            double tiny = n * p.MinNormal;
+            bounds[name] = mag.Map(m => exactTier && m <= 1 / p.AccumulationUnit ? 0 : relative * m + tiny);
+        }
+        return bounds;
+    }
+
+    /// <summary>softmax: y_j·[γ_{C+2} + (2k_f + |x_j − m| + max|x − m|)·u_acc + 2·u_in·max|x|] + MinNormal, per row.</summary>
+    public static Tensor SoftmaxBound(Tensor x, Tensor y, PrecisionClass p)
+    {
+        int c = x.Shape[^1];
+        double u = p.AccumulationUnit, kf = ElementaryFunctionUlps;
+        var bound = Tensor.Zeros(x.Shape);
+        for (int row = 0; row < x.Length / c; row++)
+        {
+            var xs = new ReadOnlySpan<double>(x.Data, row * c, c);
+            double m = double.NegativeInfinity, maxAbs = 0;
+            foreach (double v in xs) { m = Math.Max(m, v); maxAbs = Math.Max(maxAbs, Math.Abs(v)); }
+            double spread = 0;
+            foreach (double v in xs) spread = Math.Max(spread, m - v);
+            for (int j = 0; j < c; j++)
+            {
+                double rel = Gamma(c + 2, u) + (2 * kf + (m - xs[j]) + spread) * u + 2 * p.InputUnit * maxAbs;
+                bound.Data[row * c + j] = y.Data[row * c + j] * rel + p.MinNormal;
+            }
+        }
+        return bound;
+    }
+
+    private static Tensor CrossEntropyBound(OpCall call, PrecisionClass p)
+    {
+        var x = call.Inputs["x"];
+        var labels = call.Inputs["labels"];
+        int batch = x.Shape[0], c = x.Shape[1];
+        double u = p.AccumulationUnit, kf = ElementaryFunctionUlps, sumE = 0, sumL = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            double m = double.NegativeInfinity, maxAbs = 0;
+            for (int j = 0; j < c; j++) { m = Math.Max(m, x[b, j]); maxAbs = Math.Max(maxAbs, Math.Abs(x[b, j])); }
+            double s = 0, spread = 0;
+            for (int j = 0; j < c; j++) { s += Math.Exp(x[b, j] - m); spread = Math.Max(spread, m - x[b, j]); }
+            double logS = Math.Log(s), picked = x[b, (int)labels.Data[b]];
+            sumE += Gamma(c + 2, u) + (kf + spread) * u + (kf + 2) * u * Math.Abs(logS)
+                + 2 * u * Math.Abs(m - picked) + 2 * p.InputUnit * maxAbs;
+            sumL += Math.Abs(m + logS - picked);
+        }
+        return new Tensor([], [sumE / batch + Gamma(batch + 1, u) * sumL / batch + p.MinNormal]);
+    }
+
+    private static Tensor CrossEntropyBackwardBound(OpCall call, PrecisionClass p)
+    {
+        var x = call.Inputs["x"];
+        var labels = call.Inputs["labels"];
+        double dy = call.Inputs.TryGetValue("dy", out var d) ? Math.Abs(d.Data[0]) : 1.0;
+        var y = Activation.Softmax(x);
+        var softmaxBound = SoftmaxBound(x, y, p);
+        int batch = x.Shape[0], c = x.Shape[1];
+        var bound = Tensor.Zeros(x.Shape);
+        for (int b = 0; b < batch; b++)
+            for (int j = 0; j < c; j++)
+            {
+                double g = Math.Abs(y[b, j] - (j == (int)labels.Data[b] ? 1 : 0));
+                bound[b, j] = dy / batch * (softmaxBound[b, j] + (Gamma(3, p.AccumulationUnit) + 2 * p.InputUnit) * g) + p.MinNormal;
+            }
+        return bound;
+    }
+}
