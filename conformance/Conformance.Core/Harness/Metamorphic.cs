@@ -17,8 +17,7 @@ public static class Metamorphic
 
     /// <summary>True when <paramref name="c"/> has a batch axis of at least 2 to perturb.</summary>
     public static bool HasBatch(ConformanceCase c) =>
-        !NoBatchAxis.Contains(c.Op) && c.Shapes.TryGetValue("x", out var x) && x.Length >= 2 && x[0] >= 2
-;
+        !NoBatchAxis.Contains(c.Op) && c.Shapes.TryGetValue("x", out var x) && x.Length >= 2 && x[0] >= 2;
 
     /// <summary>
     /// Replaces every sample but the first with other data and checks that the first sample's
