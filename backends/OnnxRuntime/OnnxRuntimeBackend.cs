@@ -22,7 +22,11 @@ public sealed class OnnxRuntimeBackend : IConformanceBackend
     private int _sessionsCreated;
     private bool _disposed;
 
-    /// <summary>Creates the backend; <paramref name="intraOpThreads"/> 0 lets ONNX Runtime choose.</summary>
+    /// <summary>
+    /// Creates the backend. <paramref name="intraOpThreads"/> is fixed (2 by default, 0 lets ONNX Runtime
+    /// choose) because results can depend on it: for a Gemm with few outputs and a long reduction, MLAS
+    /// splits the reduction over threads. With a fixed count, repeated calls are bitwise equal.
+    /// </summary>
     public OnnxRuntimeBackend(int intraOpThreads = 2)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(intraOpThreads);
