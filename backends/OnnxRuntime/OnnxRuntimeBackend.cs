@@ -22,12 +22,15 @@ public sealed class OnnxRuntimeBackend : IConformanceBackend
     private int _sessionsCreated;
     private bool _disposed;
 
+    /// <summary>Creates the backend with 2 intra-op threads (what the suite and the CLI use).</summary>
+    public OnnxRuntimeBackend() : this(2) { }
+
     /// <summary>
     /// Creates the backend. <paramref name="intraOpThreads"/> is fixed (2 by default, 0 lets ONNX Runtime
     /// choose) because results can depend on it: for a Gemm with few outputs and a long reduction, MLAS
     /// splits the reduction over threads. With a fixed count, repeated calls are bitwise equal.
     /// </summary>
-    public OnnxRuntimeBackend(int intraOpThreads = 2)
+    public OnnxRuntimeBackend(int intraOpThreads)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(intraOpThreads);
         _options = new SessionOptions
