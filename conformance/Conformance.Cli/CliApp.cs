@@ -16,7 +16,9 @@ public static class CliApp
     /// Runs the command line <paramref name="args"/> and returns the exit code. Output goes to
     /// <paramref name="stdout"/> and <paramref name="stderr"/> (default: the process's own), so
     /// tests can run the tool in-process. <paramref name="backends"/> replaces the registry of
-    /// known backends (default <see cref="CliBackends.CreateRegistry"/>).
+    /// known backends (default <see cref="CliBackends.CreateRegistry"/>). Errors are one line
+    /// "error: ..." on <paramref name="stderr"/>; set CONFORMANCE_DEBUG=1 to add the stack
+    /// trace of internal errors.
     /// </summary>
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, Func<BackendRegistry>? backends = null)
     {
@@ -41,12 +43,21 @@ public static class CliApp
         });
         try
         {
+            // No verb at all is a usage error, answered with the help text.
+            if (args.Length == 0)
+            {
+                app.Run(["--help"]);
+                return ExitCodes.UsageError;
+            }
             return app.Run(args);
         }
         catch (Exception e)
         {
             var (code, message) = Describe(e);
             stderr.WriteLine("error: " + OneLine(message));
+            // Internal errors are bugs: a developer can ask for the full trace.
+            if (code == ExitCodes.InternalError && Environment.GetEnvironmentVariable("CONFORMANCE_DEBUG") == "1")
+                stderr.WriteLine(e.ToString());
             return code;
         }
         finally
@@ -81,7 +92,7 @@ public static class CliApp
     {
         CommandConfigurationException => (ExitCodes.InternalError, $"internal error ({e.GetType().Name}): {e.Message}"),
         CommandAppException => (ExitCodes.UsageError, e.Message),
-        CallUnsupportedException or BackendUnavailableException => (ExitCodes.Unsupported, e.Message),
+        CallUnsupportedException or BackendUnavailableException or NotSupportedException => (ExitCodes.Unsupported, e.Message),
         ArgumentException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException
             => (ExitCodes.UsageError, e.Message),
         _ => (ExitCodes.InternalError, $"internal error ({e.GetType().Name}): {e.Message}"),

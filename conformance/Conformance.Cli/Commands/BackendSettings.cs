@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Conformance.Core.Backends;
+using Conformance.Reference;
 using Spectre.Console.Cli;
 
 namespace Conformance.Cli.Commands;
@@ -22,7 +23,15 @@ public class BackendSettings : CommandSettings
     public BackendRegistry CreateRegistry(CliContext context)
     {
         var registry = context.Backends();
-        foreach (string path in BackendAssemblies) registry.LoadAssembly(path);
+        foreach (string path in BackendAssemblies)
+        {
+            if (registry.LoadAssembly(path).Count == 0)
+            {
+                string problems = registry.LoadProblems.Count == 0 ? "" : " (" + string.Join("; ", registry.LoadProblems) + ")";
+                throw new OpArgumentException("--backend-assembly",
+                    "an assembly with public IConformanceBackend types that have parameterless constructors", $"none in '{path}'{problems}");
+            }
+        }
         return registry;
     }
 }

@@ -126,7 +126,7 @@ internal sealed record NpyHeader(string Descr, bool FortranOrder, int[] Shape)
 
         private List<object?> ParseSequence(char open, char close)
         {
-            List<object?> items = open == '(' ? new PyTuple() : [];
+            List<object?> items = open == '(' ? new PyTuple() : new List<object?>();
             _pos++;
             while (true)
             {
