@@ -1,0 +1,118 @@
+using System.Reflection;
+using Conformance.Cli.Commands;
+using Conformance.Core.Backends;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Conformance.Cli;
+
+/// <summary>
+/// The conformance command line: builds the Spectre command app, runs it, and turns every
+/// failure into one line on standard error and an exit code (<see cref="ExitCodes"/>).
+/// </summary>
+public static class CliApp
+{
+    /// <summary>
+    /// Runs the command line <paramref name="args"/> and returns the exit code. Output goes to
+    /// <paramref name="stdout"/> and <paramref name="stderr"/> (default: the process's own), so
+    /// tests can run the tool in-process. <paramref name="backends"/> replaces the registry of
+    /// known backends (default <see cref="CliBackends.CreateRegistry"/>). Errors are one line
+    /// "error: ..." on <paramref name="stderr"/>; set CONFORMANCE_DEBUG=1 to add the stack
+    /// trace of internal errors.
+    /// </summary>
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, Func<BackendRegistry>? backends = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        bool isProcessConsole = stdout == null;
+        stdout ??= Console.Out;
+        stderr ??= Console.Error;
+        var console = CreateConsole(stdout, isProcessConsole);
+        var context = new CliContext(stdout, stderr, console, backends ?? CliBackends.CreateRegistry);
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("conformance");
+            config.SetApplicationVersion(typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
+            config.ConfigureConsole(console);
+            // Exceptions come to Run, which prints them as one line without a stack trace.
+            config.PropagateExceptions();
+            // Unknown options are errors, not silently ignored "remaining arguments".
+            config.UseStrictParsing();
+            config.Settings.Registrar.RegisterInstance(context);
+            AddVerbs(config);
+        });
+        try
+        {
+            // No verb at all is a usage error, answered with the help text.
+            if (args.Length == 0)
+            {
+                app.Run(["--help"]);
+                return ExitCodes.UsageError;
+            }
+            return app.Run(args);
+        }
+        catch (Exception e)
+        {
+            var (code, message) = Describe(e);
+            stderr.WriteLine("error: " + OneLine(message));
+            // Internal errors are bugs: a developer can ask for the full trace.
+            if (code == ExitCodes.InternalError && Environment.GetEnvironmentVariable("CONFORMANCE_DEBUG") == "1")
+                stderr.WriteLine(e.ToString());
+            return code;
+        }
+        finally
+        {
+            stdout.Flush();
+            stderr.Flush();
+        }
+    }
+
+    /// <summary>
+    /// Registers the verbs. A new verb is a <c>Command&lt;TSettings&gt;</c> taking a
+    /// <see cref="CliContext"/> in its constructor (settings deriving from
+    /// <see cref="BackendSettings"/> get --backend and --backend-assembly), added here; it reports
+    /// user errors by throwing <see cref="Conformance.Reference.OpArgumentException"/>.
+    /// </summary>
+    private static void AddVerbs(IConfigurator config)
+    {
+        config.AddCommand<OpsCommand>("ops")
+            .WithDescription("List the catalogued operations (inputs, outputs, attributes, spec page).")
+            .WithExample("ops")
+            .WithExample("ops", "--json");
+        config.AddCommand<EvalCommand>("eval")
+            .WithDescription("Evaluate one op on .npy inputs with a backend and write its outputs as .npy files.")
+            .WithExample("eval", "conv1d", "--in", "x=x.npy", "--in", "w=w.npy", "--attr", "padding=full", "--attr", "reversal=true", "--out", "y=y.npy")
+            .WithExample("eval", "conv2d_layer_backward", "--backend", "torchsharp", "--in", "x=x.npy", "--in", "w=w.npy", "--in", "dy=dy.npy",
+                "--attr", "strides=2", "--out", "dx=dx.npy", "--out", "dw=dw.npy");
+        // check and gradcheck are added here by their own commands.
+    }
+
+    /// <summary>The exit code and message for a failure; user errors get their own message alone.</summary>
+    internal static (int Code, string Message) Describe(Exception e) => e switch
+    {
+        CommandConfigurationException => (ExitCodes.InternalError, $"internal error ({e.GetType().Name}): {e.Message}"),
+        CommandAppException => (ExitCodes.UsageError, e.Message),
+        CallUnsupportedException or BackendUnavailableException or NotSupportedException => (ExitCodes.Unsupported, e.Message),
+        ArgumentException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException
+            => (ExitCodes.UsageError, e.Message),
+        _ => (ExitCodes.InternalError, $"internal error ({e.GetType().Name}): {e.Message}"),
+    };
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private static IAnsiConsole CreateConsole(TextWriter stdout, bool isProcessConsole)
+    {
+        bool terminal = isProcessConsole && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(stdout),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        // Redirected output has no width of its own; a wide one keeps each table row on one line.
+        if (!terminal) console.Profile.Width = 160;
+        return console;
+    }
+}
