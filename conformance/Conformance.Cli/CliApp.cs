@@ -84,7 +84,14 @@ public static class CliApp
             .WithExample("eval", "conv1d", "--in", "x=x.npy", "--in", "w=w.npy", "--attr", "padding=full", "--attr", "reversal=true", "--out", "y=y.npy")
             .WithExample("eval", "conv2d_layer_backward", "--backend", "torchsharp", "--in", "x=x.npy", "--in", "w=w.npy", "--in", "dy=dy.npy",
                 "--attr", "strides=2", "--out", "dx=dx.npy", "--out", "dw=dw.npy");
-        // check and gradcheck are added here by their own commands.
+        config.AddCommand<CheckCommand>("check")
+            .WithDescription("Run the case catalogue on backends and print the backend × op scoreboard (exit 1 if anything failed).")
+            .WithExample("check", "--backend", "all", "--json", "score.json", "--markdown", "score.md")
+            .WithExample("check", "--backend", "mine", "--backend-assembly", "MyBackend.dll", "--mode", "quick");
+        config.AddCommand<GradcheckCommand>("gradcheck")
+            .WithDescription("Check a backend's backward ops numerically and against the reference (exit 1 if anything failed).")
+            .WithExample("gradcheck", "--backend", "torchsharp")
+            .WithExample("gradcheck", "--backend", "reference", "--op", "conv2d_layer", "--seed", "3");
     }
 
     /// <summary>The exit code and message for a failure; user errors get their own message alone.</summary>
@@ -109,7 +116,7 @@ public static class CliApp
             Out = new AnsiConsoleOutput(stdout),
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
         });
         // Redirected output has no width of its own; a wide one keeps each table row on one line.
         if (!terminal) console.Profile.Width = 160;

@@ -36,8 +36,20 @@ public static class SuiteSettings
     /// <summary>Random cases per FsCheck property: 20 quick, 60 default, 600 thorough.</summary>
     public static int RandomCases => Mode switch { SuiteMode.Quick => 20, SuiteMode.Thorough => 600, _ => 60 };
 
+    /// <summary>Parses quick, default or thorough, naming <paramref name="argument"/> on error.</summary>
+    public static SuiteMode ParseMode(string text, string argument) => text.Trim().ToLowerInvariant() switch
+    {
+        "quick" => SuiteMode.Quick,
+        "default" => SuiteMode.Default,
+        "thorough" => SuiteMode.Thorough,
+        _ => throw new Reference.OpArgumentException(argument, "quick, default or thorough", $"'{text}'"),
+    };
+
     /// <summary>The catalogued cases of the current mode.</summary>
-    public static IEnumerable<Cases.ConformanceCase> Cases() => Mode switch
+    public static IEnumerable<Cases.ConformanceCase> Cases() => Cases(Mode);
+
+    /// <summary>The catalogued cases of <paramref name="mode"/>.</summary>
+    public static IEnumerable<Cases.ConformanceCase> Cases(SuiteMode mode) => mode switch
     {
         SuiteMode.Quick => Core.Cases.CaseCatalog.Select().Where(c => c.Group is "lecture" or "edge"),
         SuiteMode.Thorough => Core.Cases.CaseCatalog.Select(thorough: true),

@@ -90,38 +90,7 @@ public static class Npy
     public static void WriteAll(IReadOnlyList<(string Path, Tensor Tensor)> files, NpyDType dtype = NpyDType.Float64)
     {
         ArgumentNullException.ThrowIfNull(files);
-        var targets = files.Select(f => Path.GetFullPath(f.Path)).ToList();
-        var duplicate = targets.GroupBy(t => t).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate != null)
-            throw new OpArgumentException("path", "a different file for each output", $"'{duplicate.Key}' more than once");
-        foreach (string target in targets)
-        {
-            string folder = Path.GetDirectoryName(target)!;
-            if (!Directory.Exists(folder))
-                throw new DirectoryNotFoundException($"argument '{target}': expected an existing folder, got no folder '{folder}'");
-            if (Directory.Exists(target))
-                throw new IOException($"argument '{target}': expected a file path, got a folder");
-        }
-        var temps = new List<string>();
-        int moved = 0;
-        try
-        {
-            for (int i = 0; i < files.Count; i++)
-            {
-                string target = targets[i];
-                string temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-                temps.Add(temp);
-                using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-                Write(stream, files[i].Tensor, dtype);
-            }
-            for (; moved < files.Count; moved++)
-                File.Move(temps[moved], targets[moved], overwrite: true);
-        }
-        catch
-        {
-            for (int i = 0; i < temps.Count; i++) TryDelete(i < moved ? targets[i] : temps[i]);
-            throw;
-        }
+        AtomicFile.WriteAll(files.Select(f => (f.Path, (Action<Stream>)(s => Write(s, f.Tensor, dtype)))).ToList());
     }
 
     /// <summary>Writes one version 1.0 .npy array (header and data) to <paramref name="stream"/>.</summary>
@@ -201,13 +170,6 @@ public static class Npy
             total += n;
         }
         return total;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>A numpy element type this reader decodes: kind (f, i, u), size and byte order.</summary>

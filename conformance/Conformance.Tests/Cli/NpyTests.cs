@@ -174,7 +174,7 @@ public sealed class NpyTests : IDisposable
         string existing = _kit.Save("keep.npy", new Tensor([1], [5]));
         string blocked = Path.Combine(_kit.Dir, "folder.npy");
         Directory.CreateDirectory(blocked);
-        Assert.ThrowsAny<IOException>(() => Npy.WriteAll(
+        Assert.Throws<OpArgumentException>(() => Npy.WriteAll(
             [(_kit.PathOf("first.npy"), Tensor.Zeros(2)), (blocked, Tensor.Zeros(2))]));
         Assert.Equal(["keep.npy"], _kit.Files());
         Assert.Equal([5.0], Npy.Read(existing).Data);

@@ -1,0 +1,126 @@
+using System.ComponentModel;
+using Conformance.Core.Backends;
+using Conformance.Core.Harness;
+using Conformance.Core.Io;
+using Conformance.Reference;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Conformance.Cli.Commands;
+
+/// <summary>Settings of <c>conformance check</c>.</summary>
+public sealed class CheckSettings : BackendSettings
+{
+    /// <summary>Write the scoreboard as JSON here.</summary>
+    [CommandOption("--json <FILE>")]
+    [Description("Write the scoreboard as JSON: per backend and op, passed, failed, unsupported and the worst error/bound ratio.")]
+    public string? Json { get; init; }
+
+    /// <summary>Write the scoreboard as Markdown here.</summary>
+    [CommandOption("--markdown <FILE>")]
+    [Description("Write the scoreboard and every failure as a Markdown report.")]
+    public string? Markdown { get; init; }
+
+    /// <summary>quick, default or thorough.</summary>
+    [CommandOption("--mode <MODE>")]
+    [Description("quick (lecture and edge cases), default (all but full-size VGG16) or thorough (everything).")]
+    [DefaultValue("default")]
+    public string Mode { get; init; } = "default";
+
+    /// <summary>Only this op's cases.</summary>
+    [CommandOption("--op <OP>")]
+    [Description("Only the cases of this op.")]
+    public string? Op { get; init; }
+}
+
+/// <summary>
+/// <c>conformance check [--backend NAME|all]</c>: runs the case catalogue outside xunit and prints
+/// the backend × op scoreboard. Exit 0 when everything compared passed, 1 when anything failed.
+/// </summary>
+public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext commandContext, CheckSettings settings, CancellationToken cancellationToken)
+    {
+        var mode = SuiteSettings.ParseMode(settings.Mode, "--mode");
+        if (settings.Op != null) OpCatalog.Get(settings.Op);
+        if (settings.Json != null) AtomicFile.CheckTarget(settings.Json, "--json");
+        if (settings.Markdown != null) AtomicFile.CheckTarget(settings.Markdown, "--markdown");
+        var registry = settings.CreateRegistry(context);
+        bool all = settings.Backend == "all";
+        if (!all) registry.CheckName(settings.Backend);
+        var names = all ? registry.Names : [settings.Backend];
+        var cases = SuiteSettings.Cases(mode).Where(c => settings.Op is null || c.Op == settings.Op).ToList();
+
+        var board = new Scoreboard();
+        var unavailable = new List<string>();
+        foreach (string name in names)
+        {
+            IConformanceBackend backend;
+            try
+            {
+                backend = registry.Create(name);
+            }
+            catch (BackendUnavailableException e) when (all)
+            {
+                unavailable.Add(e.Message);
+                continue;
+            }
+            using (backend)
+                Run(backend, cases, board, cancellationToken);
+        }
+        CaseRunner.ClearCache();
+
+        string modeName = mode.ToString().ToLowerInvariant();
+        Render(board, unavailable, modeName);
+        var files = new List<(string, Action<Stream>)>();
+        if (settings.Json != null) files.Add((settings.Json, Text(board.ToJson(modeName))));
+        if (settings.Markdown != null) files.Add((settings.Markdown, Text(board.ToMarkdown(modeName))));
+        AtomicFile.WriteAll(files);
+        return board.AllPassed ? ExitCodes.Success : ExitCodes.Failed;
+    }
+
+    private void Run(IConformanceBackend backend, List<Core.Cases.ConformanceCase> cases, Scoreboard board, CancellationToken cancel)
+    {
+        void RunAll(Action? step)
+        {
+            foreach (var c in cases)
+            {
+                cancel.ThrowIfCancellationRequested();
+                board.Add(CaseRunner.Run(backend, c));
+                step?.Invoke();
+            }
+        }
+        if (!context.Console.Profile.Capabilities.Interactive)
+        {
+            RunAll(null);
+            context.Out.WriteLine($"{backend.Name}: {cases.Count} cases run");
+            return;
+        }
+        context.Console.Progress().AutoClear(true).Start(progress =>
+        {
+            var task = progress.AddTask($"{backend.Name} ({backend.Capabilities.Precision.Name})", maxValue: cases.Count);
+            RunAll(() => task.Increment(1));
+        });
+    }
+
+    private void Render(Scoreboard board, List<string> unavailable, string mode)
+    {
+        var table = new Table().Title($"conformance ({mode} mode)")
+            .AddColumns("backend", "op", "passed", "failed", "unsupported", "worst error/bound");
+        foreach (var c in board.Cells)
+            table.AddRow(Markup.Escape(c.Backend), Markup.Escape(c.Op), c.Passed.ToString(), c.Failed == 0 ? "0" : $"[red]{c.Failed}[/]",
+                c.Unsupported.ToString(), c.WorstCase is null ? "–" : Scoreboard.FormatRatio(c.WorstRatio));
+        context.Console.Write(table);
+        foreach (string u in unavailable) context.Out.WriteLine($"skipped: {u}");
+        foreach (var f in board.Failures.Take(20)) context.Out.WriteLine(f.Describe());
+        if (board.Failures.Count > 20) context.Out.WriteLine($"... and {board.Failures.Count - 20} more failures (see --json/--markdown)");
+        context.Out.WriteLine(board.AllPassed ? "conformance: all compared cases passed" : $"conformance: {board.Failures.Count} cases FAILED");
+    }
+
+    private static Action<Stream> Text(string text) => s =>
+    {
+        using var w = new StreamWriter(s, leaveOpen: true);
+        w.Write(text);
+    };
+}

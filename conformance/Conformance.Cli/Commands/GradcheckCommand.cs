@@ -1,0 +1,102 @@
+using System.ComponentModel;
+using System.Globalization;
+using Conformance.Core.Gradients;
+using Conformance.Core.Harness;
+using Conformance.Reference;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Conformance.Cli.Commands;
+
+/// <summary>Settings of <c>conformance gradcheck</c>.</summary>
+public sealed class GradcheckSettings : BackendSettings
+{
+    /// <summary>Only this forward op (one with a backward).</summary>
+    [CommandOption("--op <OP>")]
+    [Description("Only this forward op: conv2d_layer, relu, max_pool2d, avg_pool2d, dense or softmax_cross_entropy.")]
+    public string? Op { get; init; }
+
+    /// <summary>Seeds the upstream gradients, the data and the sampled elements.</summary>
+    [CommandOption("--seed <N>")]
+    [Description("Seed of the data, the upstream gradient and the sampled elements.")]
+    [DefaultValue(1)]
+    public int Seed { get; init; } = 1;
+}
+
+/// <summary>
+/// <c>conformance gradcheck --backend NAME [--op OP] [--seed N]</c>: finite differences of the
+/// backend's forward against its backward, and its backward against the reference's, per op and
+/// input tensor. Exit 0 when all pass, 1 when any fails.
+/// </summary>
+public sealed class GradcheckCommand(CliContext context) : Command<GradcheckSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext commandContext, GradcheckSettings settings, CancellationToken cancellationToken)
+    {
+        var ops = GradientCases.Ops.ToList();
+        if (settings.Op != null)
+        {
+            var info = OpCatalog.Get(settings.Op);
+            if (!ops.Contains(info.Name))
+                throw new OpArgumentException("--op", "a forward op with a backward: " + string.Join(", ", ops), $"'{settings.Op}'");
+            ops = [info.Name];
+        }
+        var registry = settings.CreateRegistry(context);
+        registry.CheckName(settings.Backend);
+        using var backend = registry.Create(settings.Backend);
+        var p = backend.Capabilities.Precision;
+
+        var table = new Table().Title($"gradcheck {Markup.Escape(backend.Name)} ({p.Name}, seed {settings.Seed})")
+            .AddColumns("op", "case", "gradient", "checked", "max abs error", "max rel error", "worst index", "error/tolerance", "");
+        var failures = new List<string>();
+        int checkedCalls = 0;
+        foreach (string op in ops)
+            foreach (var (label, call) in GradientCases.For(op, p, settings.Seed))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string? unsupported = Unsupported(backend, call)
+                    ?? Unsupported(backend, new Core.Backends.OpCall(call.Info.Backward!, BackwardInputs(call), call.Attributes));
+                if (unsupported != null)
+                {
+                    table.AddRow(op, label, "–", "–", "–", "–", "–", "–", Markup.Escape("unsupported: " + unsupported));
+                    continue;
+                }
+                var report = GradientCheck.Check(backend, call, label, settings.Seed);
+                checkedCalls++;
+                foreach (var t in report.FiniteDifferences)
+                {
+                    table.AddRow(op, label, $"{t.Gradient} (finite differences)", t.Checked.ToString(), G(t.MaxAbsError), G(t.MaxRelError),
+                        Tensor.Format(t.WorstIndex), Scoreboard.FormatRatio(t.MaxRatio), t.Passed ? "ok" : "[red]FAILED[/]");
+                    if (!t.Passed) failures.Add($"{backend.Name} {op} {label}: {t.Describe()}");
+                }
+                if (report.AgainstReference is { } r)
+                {
+                    table.AddRow(op, label, "all (vs reference)", "–", "–", "–", "–", Scoreboard.FormatRatio(r.MaxRatio),
+                        r.Status == CaseStatus.Passed ? "ok" : "[red]FAILED[/]");
+                    if (r.Status != CaseStatus.Passed) failures.Add(r.Describe());
+                }
+            }
+        context.Console.Write(table);
+        foreach (string f in failures) context.Out.WriteLine(f);
+        context.Out.WriteLine(failures.Count == 0
+            ? $"gradcheck: {checkedCalls} calls passed"
+            : $"gradcheck: {failures.Count} checks FAILED");
+        return failures.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
+    }
+
+    private static Dictionary<string, Tensor> BackwardInputs(Core.Backends.OpCall call)
+    {
+        var inputs = call.Inputs.Where(kv => kv.Key != "b").ToDictionary(kv => kv.Key, kv => kv.Value);
+        if (call.Op != "softmax_cross_entropy")
+            inputs["dy"] = Reference.OpCatalog.Evaluate(call.Op, call.Inputs, call.Attributes)["y"];
+        return inputs;
+    }
+
+    private static string? Unsupported(Core.Backends.IConformanceBackend backend, Core.Backends.OpCall call)
+    {
+        var s = backend.Supports(call);
+        return s.IsSupported ? null : s.Reason;
+    }
+
+    private static string G(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
+}
