@@ -38,9 +38,6 @@ public sealed class TorchBackend : IConformanceBackend
             case "max_pool2d" or "max_pool2d_backward" when HasNaN(x):
                 return Support.No("libtorch max pooling selects NaN whenever a window holds one, while the catalogue's " +
                     "first-maximum comparison (>) skips NaN unless it comes first");
-            case "max_pool2d_backward" when x.Data.Any(double.IsNegativeInfinity) && UnevenPool(x, call.Attributes):
-                return Support.No("with uneven same padding the one-sided pad is −inf; a window whose real samples are all −inf " +
-                    "would route dy to the pad instead of the first real sample");
         }
         return Support.Yes;
     }
@@ -87,16 +84,4 @@ public sealed class TorchBackend : IConformanceBackend
     public void Dispose() { }
 
     private static bool HasNaN(Tensor t) => t.Data.Any(double.IsNaN);
-
-    private static bool UnevenPool(Tensor x, OpAttributes a)
-    {
-        try
-        {
-            return TorchPooling.IsUneven(PoolGeometry.Of(x, a));
-        }
-        catch (OpArgumentException)
-        {
-            return false;
-        }
-    }
 }

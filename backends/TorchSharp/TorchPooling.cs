@@ -10,7 +10,7 @@ namespace Conformance.Backends.TorchSharp;
 /// max_pool2d, avg_pool2d and their backward ops on libtorch's pooling. Padded positions never
 /// count: libtorch's own padding already skips them (max ignores them; avg with
 /// count_include_pad=false divides by the real samples), but it only pads both sides equally,
-/// so the one-sided remainder of same/same_lower is handled separately (see each op).
+/// so the uneven padding of same/same_lower with an odd total is handled separately (see each op).
 /// </summary>
 internal static class TorchPooling
 {
@@ -55,21 +55,20 @@ internal static class TorchPooling
     }
 
     /// <summary>
-    /// True when same/same_lower pads one side more than the other on some axis, so part of the
-    /// padding cannot be given to libtorch's pooling.
-    /// </summary>
-    public static bool IsUneven(PoolGeometry g) => g.Rows.Before != g.Rows.After || g.Cols.Before != g.Cols.After;
-
-    /// <summary>
-    /// The uneven remainder is padded with −inf, which never wins a window that has a real
-    /// sample (a window always has one: same pads less than a window per side). The symmetric
-    /// part (at most half the window, as libtorch requires) stays libtorch's own padding.
+    /// libtorch's own padding (both sides equal, at most half the window, as same/same_lower
+    /// always are) covers the zeros before each axis, so windows start where the catalogue's do
+    /// and libtorch skips padded positions itself: its argmax starts at the window's first real
+    /// sample, which keeps routing right even when every real sample is −inf. Where the end needs
+    /// more (same with an odd total) the remainder is −inf, padded at the end only, where it can
+    /// never be a window's first position; where it needs less (same_lower) the extra outputs
+    /// libtorch computes at the end are cropped.
     /// </summary>
     private static TT Max(TT x, PoolGeometry g)
     {
-        var (symmetric, extra) = SplitPadding(g.Rows, g.Cols);
-        if (Any(extra)) x = F.pad(x, extra, value: double.NegativeInfinity);
-        return F.max_pool2d(x, [g.Pool.Rows, g.Pool.Cols], [g.Strides.Rows, g.Strides.Cols], symmetric);
+        long endRows = Math.Max(g.Rows.After - g.Rows.Before, 0), endCols = Math.Max(g.Cols.After - g.Cols.Before, 0);
+        if (endRows != 0 || endCols != 0) x = F.pad(x, [0, endCols, 0, endRows], value: double.NegativeInfinity);
+        var y = F.max_pool2d(x, [g.Pool.Rows, g.Pool.Cols], [g.Strides.Rows, g.Strides.Cols], [g.Rows.Before, g.Cols.Before]);
+        return y.narrow(2, 0, g.Rows.OutputSize).narrow(3, 0, g.Cols.OutputSize);
     }
 
     /// <summary>

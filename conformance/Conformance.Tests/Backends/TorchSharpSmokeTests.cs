@@ -134,6 +134,20 @@ public sealed class TorchSharpSmokeTests
         Assert.True(Backend.Supports(relu with { Inputs = new Dictionary<string, Tensor> { ["x"] = Tensor.Zeros(2) } }).IsSupported);
     }
 
+    [Fact]
+    public void Max_pool_backward_routes_an_all_minus_infinity_window_to_its_first_real_sample()
+    {
+        // Pool 2, same_lower: one −inf pad at the start of the rows, so window 0 is (pad, −inf).
+        var x = new Tensor([1, 3, 1, 1], [double.NegativeInfinity, 1, 2]);
+        var dy = new Tensor([1, 2, 1, 1], [10, 20]);
+        var call = new OpCall("max_pool2d_backward", new Dictionary<string, Tensor> { ["x"] = x, ["dy"] = dy },
+            new OpAttributes { Pool = new Pair(2, 1), Padding = Padding.SameLower });
+        Assert.True(Backend.Supports(call).IsSupported);
+        // A −inf pad before the window would be libtorch's first candidate and take dy = 10 from x[0].
+        Assert.Equal([10, 0, 20], OpCatalog.Evaluate(call.Op, call.Inputs, call.Attributes)["dx"].Data);
+        Assert.Equal([10, 0, 20], Backend.Evaluate(call)["dx"].Data);
+    }
+
     /// <summary>|inputs| for the magnitude term; max_pool2d_backward keeps x's sign, which only selects.</summary>
     private static Dictionary<string, Tensor> AbsInputs(OpCall call) =>
         call.Inputs.ToDictionary(kv => kv.Key,
