@@ -1,0 +1,57 @@
+using Conformance.Reference;
+using TorchSharp;
+using TT = TorchSharp.torch.Tensor;
+
+namespace Conformance.Backends.TorchSharp;
+
+/// <summary>
+/// Conversions between the catalogue's double tensors and libtorch float32 tensors. Every tensor
+/// made here is native memory: callers create them inside a <c>torch.NewDisposeScope()</c>.
+/// </summary>
+internal static class TorchTensors
+{
+    /// <summary>A float32 copy of <paramref name="t"/> (each element rounded to the nearest float).</summary>
+    public static TT ToTorch(Tensor t, bool requiresGrad = false)
+    {
+        float[] data = Array.ConvertAll(t.Data, v => (float)v);
+        long[] shape = Array.ConvertAll(t.Shape, d => (long)d);
+        return torch.tensor(data, shape, torch.float32, requires_grad: requiresGrad);
+    }
+
+    /// <summary>Labels (integers held as doubles, already validated) as an int64 tensor.</summary>
+    public static TT ToTorchLabels(int[] labels) =>
+        torch.tensor(Array.ConvertAll(labels, v => (long)v), [labels.Length], torch.int64);
+
+    /// <summary>The values of a float32 tensor, widened exactly to double, in row-major order.</summary>
+    public static Tensor FromTorch(TT t)
+    {
+        using var c = t.detach().to_type(torch.ScalarType.Float32).contiguous();
+        float[] data = c.data<float>().ToArray();
+        int[] shape = Array.ConvertAll(c.shape, d => checked((int)d));
+        return Tensor.FromFloat(shape, data);
+    }
+
+    /// <summary>NHWC → NCHW (a view; convolution and pooling in libtorch are channels-first).</summary>
+    public static TT NhwcToNchw(TT x) => x.permute(0, 3, 1, 2);
+
+    /// <summary>NCHW → NHWC.</summary>
+    public static TT NchwToNhwc(TT x) => x.permute(0, 2, 3, 1);
+
+    /// <summary>HWIO (Keras) → OIHW (libtorch).</summary>
+    public static TT HwioToOihw(TT w) => w.permute(3, 2, 0, 1);
+
+    /// <summary>
+    /// Splits per-axis zeros before/after into the symmetric part libtorch's own <c>padding</c>
+    /// argument can express and the remainder, which must be padded explicitly (libtorch pads both
+    /// sides equally; same with an odd total and explicit T,B,L,R need one side more).
+    /// </summary>
+    public static (long[] Symmetric, long[] Extra) SplitPadding(AxisPadding rows, AxisPadding cols)
+    {
+        int r = Math.Min(rows.Before, rows.After), c = Math.Min(cols.Before, cols.After);
+        // F.pad lists the last axis first: left, right, top, bottom.
+        return ([r, c], [cols.Before - c, cols.After - c, rows.Before - r, rows.After - r]);
+    }
+
+    /// <summary>True when an explicit pad list has any non-zero entry.</summary>
+    public static bool Any(long[] pads) => pads.Any(p => p != 0);
+}
