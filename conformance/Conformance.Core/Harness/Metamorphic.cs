@@ -21,7 +21,10 @@ public static class Metamorphic
 
     /// <summary>
     /// Replaces every sample but the first with other data and checks that the first sample's
-    /// outputs (y, dx) are unchanged: bitwise for a deterministic backend.
+    /// outputs (y, dx) are unchanged up to rounding: each result may be its own bound away from
+    /// the exact value, so they may differ by twice the bound. Bitwise equality is not asked for:
+    /// BLAS kernels legitimately pick code paths by buffer alignment, which differs between calls
+    /// with different data; bitwise repeatability of identical calls is checked separately.
     /// </summary>
     public static string? BatchIndependence(IConformanceBackend backend, ConformanceCase c)
     {
@@ -31,6 +34,7 @@ public static class Metamorphic
         var perturbed = call.Inputs.ToDictionary(kv => kv.Key, kv => BatchedInputs.Contains(kv.Key) && kv.Value.Rank > 0
             ? ReplaceOtherSamples(kv.Value, kv.Key == "labels" ? LabelSource(c, rng) : () => p.RoundToInput(2 * rng.NextDouble() - 1))
             : kv.Value);
+        var bounds = CaseRunner.Expect(c, p).Bounds;
         var a = backend.Evaluate(call);
         var b = backend.Evaluate(call with { Inputs = perturbed });
         foreach (string name in a.Keys.Where(PerSampleOutputs.Contains))
@@ -39,8 +43,7 @@ public static class Metamorphic
             for (int i = 0; i < per; i++)
             {
                 double va = a[name].Data[i], vb = b[name].Data[i];
-                if (BitConverter.DoubleToInt64Bits(va) != BitConverter.DoubleToInt64Bits(vb) &&
-                    (backend.Capabilities.Deterministic || Math.Abs(va - vb) > 2 * CaseRunner.Expect(c, p).Bounds[name].Data[i]))
+                if (!(va == vb || Math.Abs(va - vb) <= 2 * bounds[name].Data[i]))
                     return $"{backend.Name} {c.Op} case {c.Id}: output {name} of sample 0 changed when the other samples changed, " +
                            $"at {Tensor.Format(a[name].IndexOf(i))}: {va:R} then {vb:R}";
             }
