@@ -71,6 +71,24 @@ public abstract class ConformanceSuite<TBackend> where TBackend : IConformanceBa
         Assert.True(problem is null, problem);
     }
 
+    /// <summary>
+    /// FsCheck-generated conv2d_layer cases (forward and backward, every padding mode, strides,
+    /// dilation, groups, reversal). A failure is shrunk to the smallest failing case, and the
+    /// message gives that case, its comparison and FsCheck's replay seed.
+    /// </summary>
+    [SkippableFact]
+    public void RandomConvolutions() => CheckRandom(RandomCases.Convolution);
+
+    /// <summary>FsCheck-generated pooling cases, forward and backward, shrunk on failure.</summary>
+    [SkippableFact]
+    public void RandomPooling() => CheckRandom(RandomCases.Pooling);
+
+    private static void CheckRandom(Func<int[], ConformanceCase> decode)
+    {
+        SkipUnsupported(decode([]));
+        RandomCases.Check(Backend, decode, SuiteSettings.RandomCases);
+    }
+
     private static void SkipUnsupported(ConformanceCase c)
     {
         var support = Backend.Supports(c.Build(Backend.Capabilities.Precision));
