@@ -31,14 +31,28 @@ internal static class TorchTensors
         return Tensor.FromFloat(shape, data);
     }
 
-    /// <summary>NHWC → NCHW (a view; convolution and pooling in libtorch are channels-first).</summary>
-    public static TT NhwcToNchw(TT x) => x.permute(0, 3, 1, 2);
+    /// <summary>
+    /// NHWC → NCHW with standard (channels-first) strides. A permuted view is not enough: with a
+    /// single channel even <c>contiguous()</c> keeps the NHWC strides, libtorch then takes its
+    /// channels-last kernel, and libtorch 2.10's CPU channels-last conv2d returns zeros for every
+    /// output row after the first when the column stride exceeds the input width (batch 2,
+    /// x[2,2,2,1], w[1,2,1,1], strides 1,3: found by the suite's random cases).
+    /// </summary>
+    public static TT NhwcToNchw(TT x) => Standard(x.permute(0, 3, 1, 2));
 
     /// <summary>NCHW → NHWC.</summary>
     public static TT NchwToNhwc(TT x) => x.permute(0, 2, 3, 1);
 
-    /// <summary>HWIO (Keras) → OIHW (libtorch).</summary>
-    public static TT HwioToOihw(TT w) => w.permute(3, 2, 0, 1);
+    /// <summary>HWIO (Keras) → OIHW (libtorch), with standard strides for the same reason as <see cref="NhwcToNchw"/>.</summary>
+    public static TT HwioToOihw(TT w) => Standard(w.permute(3, 2, 0, 1));
+
+    /// <summary>A copy with row-major strides; copy_ keeps it in the autograd graph.</summary>
+    private static TT Standard(TT view)
+    {
+        var t = torch.empty(view.shape, view.dtype);
+        t.copy_(view);
+        return t;
+    }
 
     /// <summary>
     /// Splits per-axis zeros before/after into the symmetric part libtorch's own <c>padding</c>

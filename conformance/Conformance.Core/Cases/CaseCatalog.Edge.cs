@@ -38,6 +38,8 @@ public static partial class CaseCatalog
         Layer(list, g, "one-by-one", [2, 7, 5, 3], [1, 1, 3, 5], bias: true, Attrs());
         Layer(list, g, "stride-larger-than-kernel", [1, 9, 10, 2], [2, 2, 2, 3], bias: false, Attrs(strides: new Pair(3, 4)));
         Layer(list, g, "stride-larger-than-kernel-same", [1, 9, 10, 2], [2, 2, 2, 3], bias: false, Attrs("same", strides: new Pair(3, 4)));
+        // libtorch 2.10's channels-last CPU conv2d zeroed every output row after the first here (batch 2, one channel).
+        Layer(list, g, "stride-exceeds-input-width-one-channel", [2, 2, 2, 1], [1, 2, 1, 1], bias: false, Attrs(strides: new Pair(1, 3)));
         Layer(list, g, "padding-larger-than-kernel", [1, 4, 5, 2], [2, 2, 2, 2], bias: true, Attrs("4,4,3,5"));
         Layer(list, g, "batch3-odd-channels-5to7", [3, 6, 5, 5], [3, 3, 5, 7], bias: true, Attrs("same"));
         Layer(list, g, "groups-2", [1, 6, 6, 4], [3, 3, 2, 6], bias: true, Attrs("same", groups: 2));
