@@ -201,4 +201,10 @@ public static class Generators
 
     /// <summary>Registered with FsCheck.</summary>
     public static Arbitrary<Extra<LayerCase>> LayerExtras() => Extras(Layer(true)).ToArbitrary();
+
+    /// <summary>Registered with FsCheck.</summary>
+    public static Arbitrary<Extra<PoolCase>> PoolExtras() => Extras(Pool()).ToArbitrary();
+
+    /// <summary>Registered with FsCheck.</summary>
+    public static Arbitrary<Extra<LogitsCase>> LogitsExtras() => Extras(Logits()).ToArbitrary();
 }
