@@ -89,3 +89,10 @@ public sealed record Extra<T>(T Case, int P, int Q) where T : notnull
     /// <inheritdoc />
     public override string ToString() => $"{Case} p={P} q={Q}";
 }
+
+/// <summary>A real signal and kernel of rank 1 or 2 for the FFT oracle (longer than the conv cases).</summary>
+public sealed record SignalPair(Tensor X, Tensor W)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"x={Describe.Of(X)} w={Describe.Of(W)}";
+}

@@ -207,4 +207,20 @@ public static class Generators
 
     /// <summary>Registered with FsCheck.</summary>
     public static Arbitrary<Extra<LogitsCase>> LogitsExtras() => Extras(Logits()).ToArbitrary();
+
+    /// <summary>1D (N 1..48, K 1..12) or 2D (N 1..12, K 1..6) real signals for the FFT oracle.</summary>
+    public static Arbitrary<SignalPair> SignalPairs() =>
+        Gen.OneOf(
+            from n in Gen.Choose(1, 48)
+            from k in Gen.Choose(1, 12)
+            from x in TensorOf([n], false)
+            from w in TensorOf([k], false)
+            select new SignalPair(x, w),
+            from n1 in Gen.Choose(1, 12)
+            from n2 in Gen.Choose(1, 12)
+            from k1 in Gen.Choose(1, 6)
+            from k2 in Gen.Choose(1, 6)
+            from x in TensorOf([n1, n2], false)
+            from w in TensorOf([k1, k2], false)
+            select new SignalPair(x, w)).ToArbitrary();
 }
