@@ -9,7 +9,7 @@ public class FftOracleTests
 {
     private static readonly OpAttributes FullConvolution = new() { Padding = Padding.Full, Reversal = true };
 
-    [ConformanceProperty(150)]
+    [ConformanceProperty(500)]
     public void FullConvolutionWithReversalMatchesTheFft(SignalPair p)
     {
         bool oneD = p.X.Rank == 1;

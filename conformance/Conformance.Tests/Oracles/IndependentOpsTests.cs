@@ -52,28 +52,28 @@ public class IndependentOpsTests
 
     private static Tensor Realize(Tensor t) => t.Map(v => v / 7 + 0.013 * v * v);
 
-    [ConformanceProperty(100)]
+    [ConformanceProperty(400)]
     public void Conv1dAgrees(Conv1dCase c)
     {
         Exact("conv1d", c.A, In(("x", c.X), ("w", c.W)));
         Linear("conv1d", c.A, In(("x", Realize(c.X)), ("w", Realize(c.W))));
     }
 
-    [ConformanceProperty(100)]
+    [ConformanceProperty(400)]
     public void Conv2dAgrees(Conv2dCase c)
     {
         Exact("conv2d", c.A, In(("x", c.X), ("w", c.W)));
         Linear("conv2d", c.A, In(("x", Realize(c.X)), ("w", Realize(c.W))));
     }
 
-    [ConformanceProperty(100)]
+    [ConformanceProperty(400)]
     public void LayerAndBackwardAgreeExactlyOnIntegers(LayerCase c)
     {
         Exact("conv2d_layer", c.A, In(("x", c.X), ("w", c.W), ("b", c.B)));
         Exact("conv2d_layer_backward", c.A, In(("x", c.X), ("w", c.W), ("dy", c.Dy)));
     }
 
-    [ConformanceProperty(60)]
+    [ConformanceProperty(200)]
     public void LayerAndBackwardAgreeOnRealData(RealLayerCase r)
     {
         var c = r.Case;
@@ -81,7 +81,7 @@ public class IndependentOpsTests
         Linear("conv2d_layer_backward", c.A, In(("x", c.X), ("w", c.W), ("dy", c.Dy)));
     }
 
-    [ConformanceProperty(100)]
+    [ConformanceProperty(400)]
     public void PoolingReluAndFlattenAgree(PoolCase c)
     {
         Exact("max_pool2d", c.A, In(("x", c.X)));
@@ -95,7 +95,7 @@ public class IndependentOpsTests
         Exact("flatten", OpAttributes.Default, In(("x", c.Dy.Reshape([.. c.Dy.Shape[..2], c.Dy.Shape[2] * c.Dy.Shape[3]]))));
     }
 
-    [ConformanceProperty(100)]
+    [ConformanceProperty(400)]
     public void DenseAndBackwardAgree(DenseCase c)
     {
         Exact("dense", OpAttributes.Default, In(("x", c.X), ("w", c.W), ("b", c.B)));
@@ -144,7 +144,7 @@ public class IndependentOpsTests
         return sumE / batch + Gamma(batch + 1) * sumL / batch + MinNormal;
     }
 
-    [ConformanceProperty(150)]
+    [ConformanceProperty(500)]
     public void SoftmaxAndCrossEntropyAgree(LogitsCase c)
     {
         var ops = In(("x", c.X));

@@ -14,7 +14,7 @@ public class ToeplitzOracleTests
     /// </summary>
     private const double RelativeTolerance = 1e-12;
 
-    [ConformanceProperty(100)]
+    [ConformanceProperty(400)]
     public void LayerAndBackwardEqualTheToeplitzMatricesExactlyOnIntegers(LayerCase c)
     {
         var t = new ToeplitzOracle(c.X, c.W, c.A);
@@ -27,7 +27,7 @@ public class ToeplitzOracleTests
         TT.Exact(t.Db(c.Dy), g["db"], "db = Biasᵀ·vec(dy)");
     }
 
-    [ConformanceProperty(60)]
+    [ConformanceProperty(200)]
     public void LayerAndBackwardMatchTheToeplitzMatricesOnRealData(RealLayerCase r)
     {
         var c = r.Case;

@@ -10,7 +10,7 @@ namespace Conformance.Tests.Properties;
 /// </summary>
 public class AdjointProperties
 {
-    private const int Cases = 100;
+    private const int Cases = 400;
 
     /// <summary>
     /// Both sides are sums of at most a few thousand products of the same numbers in different

@@ -10,7 +10,7 @@ namespace Conformance.Tests.Properties;
 /// </summary>
 public class ConvolutionProperties
 {
-    private const int Cases = 100;
+    private const int Cases = 400;
 
     internal static Tensor C1(Tensor x, Tensor w, OpAttributes a) => Ref.One("conv1d", a, ("x", x), ("w", w));
 

@@ -49,7 +49,7 @@ public class DeterminismProperties
         }
     }
 
-    [ConformanceProperty(15)]
+    [ConformanceProperty(30)]
     public void ResultsDoNotDependOnTheThreadCount(RealLayerCase r) => Check(r);
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Conformance.Tests.Properties;
 /// </summary>
 public class FiniteDifferenceProperties
 {
-    private const int Cases = 40;
+    private const int Cases = 150;
 
     /// <summary>
     /// J is computed with a rounding error of at most n·u·S (S = Σ|terms| of J, n ≤ 1000 terms,

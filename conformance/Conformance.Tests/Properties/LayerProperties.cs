@@ -10,7 +10,7 @@ namespace Conformance.Tests.Properties;
 /// </summary>
 public class LayerProperties
 {
-    private const int Cases = 80;
+    private const int Cases = 300;
 
     private static Tensor Fwd(Tensor x, Tensor w, Tensor? b, OpAttributes a) => Ref.Layer(x, w, b, a);
 

@@ -7,7 +7,7 @@ namespace Conformance.Tests.Properties;
 /// <summary>Pooling never counts padding, relu'(0) = 0, ties route to the first element, softmax and cross-entropy identities.</summary>
 public class PoolingActivationProperties
 {
-    private const int Cases = 100;
+    private const int Cases = 400;
 
     /// <summary>2^−53, the unit roundoff of double.</summary>
     private const double U = 1.1102230246251565e-16;
