@@ -115,6 +115,26 @@ public class LectureExamples
     }
 
     [Fact]
+    public void ColourLayerRunsOnTheFullImage()
+    {
+        // The real 368×487×3 input through the 9×9×3×4 layer (≈175M multiply-adds, a few seconds once).
+        var x = new Tensor([1, 368, 487, 3], Enumerable.Range(0, 368 * 487 * 3).Select(i => (double)((i * 31) % 11 - 5)).ToArray());
+        var w = new Tensor([9, 9, 3, 4], Enumerable.Range(0, 972).Select(i => (double)((i * 7) % 5 - 2)).ToArray());
+        var b = new Tensor([4], [1, -1, 2, 0]);
+        var y = Ref.Layer(x, w, b, OpAttributes.Default);
+        Assert.Equal([1, 360, 479, 4], y.Shape);
+        // Spot checks straight from Z[i1,i2,m] = Σ W[k1,k2,n,m]·X[i1+k1, i2+k2, n] + b[m].
+        foreach (var (i1, i2, m) in new[] { (0, 0, 0), (359, 478, 3), (123, 456, 1), (200, 7, 2) })
+        {
+            double z = b.Data[m];
+            for (int k1 = 0; k1 < 9; k1++)
+                for (int k2 = 0; k2 < 9; k2++)
+                    for (int n = 0; n < 3; n++) z += w[k1, k2, n, m] * x[0, i1 + k1, i2 + k2, n];
+            Assert.Equal(z, y[0, i1, i2, m]);
+        }
+    }
+
+    [Fact]
     public void ColourLayerIsSpaceFilterTimesColourWeights()
     {
         // W[i,j,k,l] = G[i,j]·C[l,k]: by linearity y[:,:,l] = G ⋆ (Σ_k C[l,k]·x[:,:,k]).
