@@ -92,6 +92,9 @@ public sealed record Padding(PaddingMode Mode, int Top = 0, int Bottom = 0, int 
             default:
                 before = axis == 0 ? Top : Left;
                 after = axis == 0 ? Bottom : Right;
+                // Explicit() and the record constructor do not go through Parse's check.
+                if (before < 0 || after < 0)
+                    throw new OpArgumentException("padding", "non-negative explicit padding", ToString());
                 break;
         }
         long padded = inputSize + before + after;
