@@ -1,33 +1,29 @@
+using Conformance.Core.Harness;
 using FsCheck.Xunit;
 using Xunit.Sdk;
 
 namespace Conformance.Tests.Properties;
 
 /// <summary>
-/// How many random cases the property tests run. CONFORMANCE_THOROUGH=1 multiplies every count
-/// by <see cref="ThoroughMultiplier"/>; the default keeps the whole property set near two minutes
-/// on a 2-core machine.
+/// How many random cases the property tests run, from CONFORMANCE_MODE (the variable the whole
+/// suite reads): thorough multiplies every count by <see cref="ThoroughMultiplier"/>, quick
+/// divides it by <see cref="QuickDivisor"/>; the default keeps the property set to seconds.
 /// </summary>
 public static class Thoroughness
 {
-    /// <summary>The environment variable that turns the thorough mode on.</summary>
-    public const string Variable = "CONFORMANCE_THOROUGH";
-
     /// <summary>Factor applied to every case count in thorough mode.</summary>
     public const int ThoroughMultiplier = 10;
 
-    /// <summary>True when CONFORMANCE_THOROUGH is 1 (or true).</summary>
-    public static bool IsThorough
-    {
-        get
-        {
-            string? v = Environment.GetEnvironmentVariable(Variable);
-            return v is not null && (v.Trim() == "1" || v.Trim().Equals("true", StringComparison.OrdinalIgnoreCase));
-        }
-    }
+    /// <summary>Divisor applied in quick mode (at least 10 cases remain).</summary>
+    public const int QuickDivisor = 5;
 
-    /// <summary>The number of cases to run for a property whose quick count is <paramref name="cases"/>.</summary>
-    public static int Scale(int cases) => IsThorough ? cases * ThoroughMultiplier : cases;
+    /// <summary>The number of cases to run for a property whose default count is <paramref name="cases"/>.</summary>
+    public static int Scale(int cases) => SuiteSettings.Mode switch
+    {
+        SuiteMode.Thorough => cases * ThoroughMultiplier,
+        SuiteMode.Quick => Math.Max(10, cases / QuickDivisor),
+        _ => cases,
+    };
 }
 
 /// <summary>
