@@ -3,7 +3,7 @@ namespace Conformance.Core.Harness;
 /// <summary>How much the suite runs, from the environment variable CONFORMANCE_MODE.</summary>
 public enum SuiteMode
 {
-    /// <summary>Lecture and edge cases only, few random cases: a smoke test in well under a minute per backend.</summary>
+    /// <summary>Lecture and edge cases only, 30 random cases per property: a smoke test of seconds per backend.</summary>
     Quick,
     /// <summary>Everything but the slow groups (the default; what CI runs).</summary>
     Default,
@@ -33,8 +33,8 @@ public static class SuiteSettings
         }
     }
 
-    /// <summary>Random cases per FsCheck property: 20 quick, 60 default, 600 thorough.</summary>
-    public static int RandomCases => Mode switch { SuiteMode.Quick => 20, SuiteMode.Thorough => 600, _ => 60 };
+    /// <summary>Random cases per FsCheck property of the suite: 30 quick, 300 default, 3000 thorough.</summary>
+    public static int RandomCases => Mode switch { SuiteMode.Quick => 30, SuiteMode.Thorough => 3000, _ => 300 };
 
     /// <summary>Parses quick, default or thorough, naming <paramref name="argument"/> on error.</summary>
     public static SuiteMode ParseMode(string text, string argument) => text.Trim().ToLowerInvariant() switch
