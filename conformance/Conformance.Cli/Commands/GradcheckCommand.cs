@@ -58,20 +58,20 @@ public sealed class GradcheckCommand(CliContext context) : Command<GradcheckSett
                     ?? Unsupported(backend, new Core.Backends.OpCall(call.Info.Backward!, BackwardInputs(call), call.Attributes));
                 if (unsupported != null)
                 {
-                    table.AddRow(op, label, "–", "–", "–", "–", "–", "–", Markup.Escape("unsupported: " + unsupported));
+                    table.AddRow(op, Markup.Escape(label), "–", "–", "–", "–", "–", "–", Markup.Escape("unsupported: " + unsupported));
                     continue;
                 }
                 var report = GradientCheck.Check(backend, call, label, settings.Seed);
                 checkedCalls++;
                 foreach (var t in report.FiniteDifferences)
                 {
-                    table.AddRow(op, label, $"{t.Gradient} (finite differences)", t.Checked.ToString(), G(t.MaxAbsError), G(t.MaxRelError),
-                        Tensor.Format(t.WorstIndex), Scoreboard.FormatRatio(t.MaxRatio), t.Passed ? "ok" : "[red]FAILED[/]");
+                    table.AddRow(op, Markup.Escape(label), $"{t.Gradient} (finite differences)", t.Checked.ToString(), G(t.MaxAbsError), G(t.MaxRelError),
+                        Markup.Escape(Tensor.Format(t.WorstIndex)), Scoreboard.FormatRatio(t.MaxRatio), t.Passed ? "ok" : "[red]FAILED[/]");
                     if (!t.Passed) failures.Add($"{backend.Name} {op} {label}: {t.Describe()}");
                 }
                 if (report.AgainstReference is { } r)
                 {
-                    table.AddRow(op, label, "all (vs reference)", "–", "–", "–", "–", Scoreboard.FormatRatio(r.MaxRatio),
+                    table.AddRow(op, Markup.Escape(label), "all (vs reference)", "–", "–", "–", "–", Scoreboard.FormatRatio(r.MaxRatio),
                         r.Status == CaseStatus.Passed ? "ok" : "[red]FAILED[/]");
                     if (r.Status != CaseStatus.Passed) failures.Add(r.Describe());
                 }

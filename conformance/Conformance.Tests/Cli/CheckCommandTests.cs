@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Conformance.Cli;
+using Conformance.Core.Backends;
+using Conformance.Reference;
+using Conformance.Tests.Mutants;
+using Xunit;
+
+namespace Conformance.Tests.Cli;
+
+/// <summary>`conformance check` prints the scoreboard, writes JSON and Markdown, and exits 1 on any failure.</summary>
+public sealed class CheckCommandTests : IDisposable
+{
+    private readonly CliTestKit _kit = new();
+
+    public void Dispose() => _kit.Dispose();
+
+    [Fact]
+    public void AllBackendsQuickModeWritesTheScoreboard()
+    {
+        string json = _kit.PathOf("score.json"), md = _kit.PathOf("score.md");
+        var r = CliTestKit.Run("check", "--backend", "all", "--mode", "quick", "--json", json, "--markdown", md);
+        Assert.True(r.ExitCode == 0, r.Out + r.Error);
+        Assert.Contains("conformance: all compared cases passed", r.Out);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal("quick", doc.RootElement.GetProperty("mode").GetString());
+        Assert.True(doc.RootElement.GetProperty("passed").GetBoolean());
+        var rows = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+        // Three backends × every catalogued op.
+        Assert.Equal(3 * OpCatalog.All.Count, rows.Count);
+        foreach (var row in rows)
+        {
+            int passed = row.GetProperty("passed").GetInt32(), failed = row.GetProperty("failed").GetInt32(),
+                unsupported = row.GetProperty("unsupported").GetInt32();
+            Assert.Equal(0, failed);
+            Assert.True(passed + unsupported > 0);
+            if (passed > 0) Assert.InRange(row.GetProperty("worst_ratio").GetDouble(), 0, 1);
+        }
+        var onnxBackward = rows.Single(x => x.GetProperty("backend").GetString() == "onnxruntime" &&
+                                            x.GetProperty("op").GetString() == "conv2d_layer_backward");
+        Assert.Equal(0, onnxBackward.GetProperty("passed").GetInt32());
+        Assert.True(onnxBackward.GetProperty("unsupported").GetInt32() > 0);
+        Assert.Contains("| `conv2d_layer` |", File.ReadAllText(md));
+    }
+
+    [Fact]
+    public void AWrongBackendFailsWithTheWorstElementAndExitCodeOne()
+    {
+        var mutant = new MutantBackend("no-flip", call: c => c with { Attributes = c.Attributes with { Reversal = false } });
+        string json = _kit.PathOf("score.json");
+        var r = CliTestKit.Run(() => WithBackend(mutant), "check", "--backend", "no-flip", "--mode", "quick", "--op", "conv2d", "--json", json);
+        Assert.Equal(ExitCodes.Failed, r.ExitCode);
+        Assert.Contains("no-flip conv2d case conv2d/", r.Out);
+        Assert.Contains("expected", r.Out);
+        Assert.Contains("bound", r.Out);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.False(doc.RootElement.GetProperty("passed").GetBoolean());
+        var row = Assert.Single(doc.RootElement.GetProperty("results").EnumerateArray());
+        Assert.True(row.GetProperty("failed").GetInt32() > 0);
+        Assert.NotEmpty(doc.RootElement.GetProperty("failures").EnumerateArray());
+    }
+
+    [Fact]
+    public void BadOptionsAreOneLineErrorsAndWriteNothing()
+    {
+        var r = CliTestKit.Run("check", "--mode", "slow", "--json", _kit.PathOf("s.json"));
+        Assert.Equal(ExitCodes.UsageError, r.ExitCode);
+        Assert.Equal("error: argument '--mode': expected quick, default or thorough, got 'slow'", Assert.Single(r.ErrorLines));
+        var missing = CliTestKit.Run("check", "--json", Path.Combine(_kit.Dir, "no-such-folder", "s.json"));
+        Assert.Equal(ExitCodes.UsageError, missing.ExitCode);
+        Assert.StartsWith("error: argument '--json': expected a file in an existing folder", Assert.Single(missing.ErrorLines));
+        var unknown = CliTestKit.Run("check", "--backend", "nope");
+        Assert.Equal(ExitCodes.UsageError, unknown.ExitCode);
+        Assert.Single(unknown.ErrorLines);
+        Assert.Empty(_kit.Files());
+    }
+
+    internal static BackendRegistry WithBackend(IConformanceBackend backend)
+    {
+        var registry = CliBackends.CreateRegistry();
+        registry.Register(backend.Name, () => backend);
+        return registry;
+    }
+}
+
+/// <summary>`conformance gradcheck` and `conformance eval` with every built-in backend.</summary>
+public sealed class GradcheckAndBackendEvalTests : IDisposable
+{
+    private readonly CliTestKit _kit = new();
+
+    public void Dispose() => _kit.Dispose();
+
+    [Theory]
+    [InlineData("reference")]
+    [InlineData("torchsharp")]
+    public void GradcheckPasses(string backend)
+    {
+        var r = CliTestKit.Run("gradcheck", "--backend", backend);
+        Assert.True(r.ExitCode == 0, r.Out + r.Error);
+        foreach (string op in new[] { "conv2d_layer", "relu", "max_pool2d", "avg_pool2d", "dense", "softmax_cross_entropy" })
+            Assert.Contains(op, r.Out);
+        Assert.Contains("dw (finite differences)", r.Out);
+        Assert.DoesNotContain("FAILED", r.Out);
+    }
+
+    [Fact]
+    public void GradcheckReportsOnnxRuntimeBackwardAsUnsupported()
+    {
+        var r = CliTestKit.Run("gradcheck", "--backend", "onnxruntime", "--op", "dense");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("unsupported", r.Out);
+    }
+
+    [Fact]
+    public void GradcheckFailsAWrongBackward()
+    {
+        var wrong = new MutantBackend("dw-doubled", outputs: (c, o) => c.Op == "dense_backward"
+            ? new Dictionary<string, Tensor>(o) { ["dw"] = o["dw"].Map(v => 2 * v) } : o);
+        var r = CliTestKit.Run(() => CheckCommandTests.WithBackend(wrong), "gradcheck", "--backend", "dw-doubled", "--op", "dense");
+        Assert.Equal(ExitCodes.Failed, r.ExitCode);
+        Assert.Contains("FAILED", r.Out);
+        Assert.Contains("dw", r.Out);
+    }
+
+    [Fact]
+    public void GradcheckRejectsAnOpWithoutBackward()
+    {
+        var r = CliTestKit.Run("gradcheck", "--op", "flatten");
+        Assert.Equal(ExitCodes.UsageError, r.ExitCode);
+        Assert.StartsWith("error: argument '--op': expected a forward op with a backward", Assert.Single(r.ErrorLines));
+    }
+
+    [Theory]
+    [InlineData("torchsharp")]
+    [InlineData("onnxruntime")]
+    public void EvalReproducesTheLectureExampleWithEveryBackend(string backend)
+    {
+        string x = _kit.Save("x.npy", new Tensor([4], [1, 2, 3, 4])), w = _kit.Save("w.npy", new Tensor([2], [1, 2]));
+        string y = _kit.PathOf("y.npy");
+        var r = CliTestKit.Run("eval", "conv1d", "--backend", backend, "--in", $"x={x}", "--in", $"w={w}",
+            "--attr", "padding=full", "--attr", "reversal=true", "--out", $"y={y}");
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Equal([1.0, 4, 7, 10, 8], Conformance.Core.Io.Npy.Read(y).Data);
+    }
+
+    [Fact]
+    public void EvalRunsTorchSharpBackward()
+    {
+        var rng = new Conformance.Core.Cases.SeededRandom(5);
+        Tensor R(params int[] s) => Tensor.Zeros(s).Map(_ => rng.Next(-3, 4));
+        var (xt, wt, dyt) = (R(1, 5, 5, 2), R(3, 3, 2, 3), R(1, 3, 3, 3));
+        string x = _kit.Save("x.npy", xt), w = _kit.Save("w.npy", wt), dy = _kit.Save("dy.npy", dyt);
+        var r = CliTestKit.Run("eval", "conv2d_layer_backward", "--backend", "torchsharp", "--in", $"x={x}", "--in", $"w={w}",
+            "--in", $"dy={dy}", "--out", $"dw={_kit.PathOf("dw.npy")}");
+        Assert.True(r.ExitCode == 0, r.Error);
+        // Small integers: the fp32 backend must equal the reference exactly (spec/numerics.md, exact tier).
+        var expected = ConvolutionBackward.Conv2dLayerBackward(xt, wt, dyt, OpAttributes.Default).Dw;
+        Assert.True(expected.BitwiseEquals(Conformance.Core.Io.Npy.Read(_kit.PathOf("dw.npy"))));
+    }
+}
