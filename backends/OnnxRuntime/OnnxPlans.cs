@@ -36,13 +36,8 @@ internal static class OnnxPlans
     /// <summary>Conv over [1,1,N]: a one-channel NCW signal; strides, dilation and padding are the column components.</summary>
     private static OnnxPlan Conv1d(Tensor x, Tensor w, OpAttributes a)
     {
-        Check.Rank(x, 1, "x", "[N]");
-        Check.Rank(w, 1, "w", "[K]");
-        Check.NonEmpty(x, "x");
-        Check.NonEmpty(w, "w");
+        var (_, p, s) = ConvGeometry.Of1d(x, w, a);
         int n = x.Shape[0], k = w.Shape[0];
-        Pair s = a.Strides ?? Pair.Of(1);
-        var p = a.Padding.Resolve(1, n, k, s.Cols, a.Dilation.Cols, "w");
         var plan = OnnxPlan.Of("Conv", [1, 1, p.OutputSize], nchw: false, "y", [p.OutputSize],
             Feed.Float("x", Layout.ToFloat(x), 1, 1, n),
             Feed.Float("w", Layout.ToFloat(Kernel(w, a)), 1, 1, k));
@@ -54,13 +49,7 @@ internal static class OnnxPlans
     /// <summary>Conv over [1,1,N1,N2]: a one-channel NCHW image.</summary>
     private static OnnxPlan Conv2d(Tensor x, Tensor w, OpAttributes a)
     {
-        Check.Rank(x, 2, "x", "[N1,N2]");
-        Check.Rank(w, 2, "w", "[K1,K2]");
-        Check.NonEmpty(x, "x");
-        Check.NonEmpty(w, "w");
-        Pair s = a.Strides ?? Pair.Of(1);
-        var rows = a.Padding.Resolve(0, x.Shape[0], w.Shape[0], s.Rows, a.Dilation.Rows, "w");
-        var cols = a.Padding.Resolve(1, x.Shape[1], w.Shape[1], s.Cols, a.Dilation.Cols, "w");
+        var (rows, cols, s) = ConvGeometry.Of2d(x, w, a);
         var plan = OnnxPlan.Of("Conv", [1, 1, rows.OutputSize, cols.OutputSize], nchw: false, "y", [rows.OutputSize, cols.OutputSize],
             Feed.Float("x", Layout.ToFloat(x), 1, 1, x.Shape[0], x.Shape[1]),
             Feed.Float("w", Layout.ToFloat(Kernel(w, a)), 1, 1, w.Shape[0], w.Shape[1]));
@@ -142,18 +131,8 @@ internal static class OnnxPlans
     /// <summary>SoftmaxCrossEntropyLoss with reduction mean and int64 labels: a scalar, the mean over the batch.</summary>
     private static OnnxPlan SoftmaxCrossEntropy(Tensor x, Tensor labels)
     {
-        Check.Rank(x, 2, "x", "[B,C] (logits)");
-        Check.NonEmpty(x, "x");
-        Check.Shape(labels, [x.Shape[0]], "labels");
-        var l = new long[labels.Length];
-        for (int i = 0; i < l.Length; i++)
-        {
-            double v = labels.Data[i];
-            // ONNX Runtime would index out of range (or treat a value as ignore_index); reject as the reference does.
-            if (v != Math.Floor(v) || v < 0 || v >= x.Shape[1])
-                throw new OpArgumentException("labels", $"integers in [0, {x.Shape[1]})", $"{v} at index {i}");
-            l[i] = (long)v;
-        }
+        // ONNX Runtime would index out of range (or treat a value as ignore_index); reject as the reference does.
+        long[] l = Array.ConvertAll(Check.Labels(x, labels), v => (long)v);
         var plan = OnnxPlan.Of("SoftmaxCrossEntropyLoss", [], nchw: false, "loss",
             Feed.Float("x", Layout.ToFloat(x), x.Shape), Feed.Int64("labels", l, labels.Length));
         plan.Model.StringAttr("reduction", "mean");

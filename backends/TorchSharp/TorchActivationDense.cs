@@ -37,7 +37,7 @@ internal static class TorchActivationDense
     /// <summary>softmax_cross_entropy: libtorch's cross_entropy with mean reduction, as a shape-[] tensor.</summary>
     public static Tensor SoftmaxCrossEntropy(Tensor x, Tensor labels)
     {
-        int[] l = Labels(x, labels);
+        int[] l = Check.Labels(x, labels);
         using var scope = torch.NewDisposeScope();
         return FromTorch(F.cross_entropy(ToTorch(x), ToTorchLabels(l)));
     }
@@ -45,7 +45,7 @@ internal static class TorchActivationDense
     /// <summary>softmax_cross_entropy_backward by autograd, with the scalar upstream dy (default 1).</summary>
     public static Tensor SoftmaxCrossEntropyBackward(Tensor x, Tensor labels, Tensor? dy)
     {
-        int[] l = Labels(x, labels);
+        int[] l = Check.Labels(x, labels);
         if (dy != null && dy.Length != 1)
             throw new OpArgumentException("dy", "a scalar (shape [] or [1])", $"shape {Tensor.Format(dy.Shape)}");
         using var scope = torch.NewDisposeScope();
@@ -94,22 +94,5 @@ internal static class TorchActivationDense
         Check.Rank(x, 2, "x", "[B,Nin]");
         Check.Rank(w, 2, "w", "[Nin,Nout]");
         Check.Equal(w.Shape[0], x.Shape[1], "w", "axis 0 (Nin) matching x's axis 1");
-    }
-
-    /// <summary>The labels as ints, validated as the catalogue requires: integers in [0, C).</summary>
-    private static int[] Labels(Tensor x, Tensor labels)
-    {
-        Check.Rank(x, 2, "x", "[B,C] (logits)");
-        Check.NonEmpty(x, "x");
-        Check.Shape(labels, [x.Shape[0]], "labels");
-        var l = new int[labels.Length];
-        for (int i = 0; i < l.Length; i++)
-        {
-            double v = labels.Data[i];
-            if (v != Math.Floor(v) || v < 0 || v >= x.Shape[1])
-                throw new OpArgumentException("labels", $"integers in [0, {x.Shape[1]})", $"{v} at index {i}");
-            l[i] = (int)v;
-        }
-        return l;
     }
 }

@@ -17,30 +17,18 @@ internal static class TorchConvolution
     /// <summary>conv1d as a conv2d over a [1,1,1,N] image with a [1,1,1,K] kernel.</summary>
     public static Tensor Conv1d(Tensor x, Tensor w, OpAttributes a)
     {
-        Check.Rank(x, 1, "x", "[N]");
-        Check.Rank(w, 1, "w", "[K]");
-        Check.NonEmpty(x, "x");
-        Check.NonEmpty(w, "w");
-        Pair s = a.Strides ?? Pair.Of(1);
-        var cols = a.Padding.Resolve(1, x.Shape[0], w.Shape[0], s.Cols, a.Dilation.Cols, "w");
-        var rows = new AxisPadding(0, 0, 1);
+        var (rows, cols, s) = ConvGeometry.Of1d(x, w, a);
         using var scope = torch.NewDisposeScope();
         var xt = ToTorch(x).reshape(1, 1, 1, x.Shape[0]);
         var wt = ToTorch(w).reshape(1, 1, 1, w.Shape[0]);
-        var y = Conv(xt, wt, null, rows, cols, new Pair(1, s.Cols), new Pair(1, a.Dilation.Cols), 1, a.Reversal);
+        var y = Conv(xt, wt, null, rows, cols, s, new Pair(1, a.Dilation.Cols), 1, a.Reversal);
         return FromTorch(y.reshape(cols.OutputSize));
     }
 
     /// <summary>conv2d as a single-channel conv2d over a [1,1,N1,N2] image.</summary>
     public static Tensor Conv2d(Tensor x, Tensor w, OpAttributes a)
     {
-        Check.Rank(x, 2, "x", "[N1,N2]");
-        Check.Rank(w, 2, "w", "[K1,K2]");
-        Check.NonEmpty(x, "x");
-        Check.NonEmpty(w, "w");
-        Pair s = a.Strides ?? Pair.Of(1);
-        var rows = a.Padding.Resolve(0, x.Shape[0], w.Shape[0], s.Rows, a.Dilation.Rows, "w");
-        var cols = a.Padding.Resolve(1, x.Shape[1], w.Shape[1], s.Cols, a.Dilation.Cols, "w");
+        var (rows, cols, s) = ConvGeometry.Of2d(x, w, a);
         using var scope = torch.NewDisposeScope();
         var xt = ToTorch(x).reshape(1, 1, x.Shape[0], x.Shape[1]);
         var wt = ToTorch(w).reshape(1, 1, w.Shape[0], w.Shape[1]);

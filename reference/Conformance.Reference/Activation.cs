@@ -40,7 +40,7 @@ public static class Activation
     [Op("softmax_cross_entropy")]
     public static Tensor SoftmaxCrossEntropy(Tensor x, Tensor labels)
     {
-        int[] l = Labels(x, labels);
+        int[] l = Check.Labels(x, labels);
         int b = x.Shape[0], c = x.Shape[1];
         double total = 0;
         for (int i = 0; i < b; i++)
@@ -58,7 +58,7 @@ public static class Activation
     [Op("softmax_cross_entropy_backward")]
     public static Tensor SoftmaxCrossEntropyBackward(Tensor x, Tensor labels, Tensor? dy)
     {
-        int[] l = Labels(x, labels);
+        int[] l = Check.Labels(x, labels);
         double upstream = 1.0;
         if (dy != null)
         {
@@ -71,21 +71,5 @@ public static class Activation
             for (int j = 0; j < x.Shape[1]; j++)
                 y[i, j] = upstream * (y[i, j] - (j == l[i] ? 1.0 : 0.0)) / b;
         return y;
-    }
-
-    private static int[] Labels(Tensor x, Tensor labels)
-    {
-        Check.Rank(x, 2, "x", "[B,C] (logits)");
-        Check.NonEmpty(x, "x");
-        Check.Shape(labels, [x.Shape[0]], "labels");
-        var l = new int[labels.Length];
-        for (int i = 0; i < l.Length; i++)
-        {
-            double v = labels.Data[i];
-            if (v != Math.Floor(v) || v < 0 || v >= x.Shape[1])
-                throw new OpArgumentException("labels", $"integers in [0, {x.Shape[1]})", $"{v} at index {i}");
-            l[i] = (int)v;
-        }
-        return l;
     }
 }

@@ -32,4 +32,21 @@ public static class Check
         if (actual != expected)
             throw new OpArgumentException(argument, $"{what} = {expected}", $"{actual}");
     }
+
+    /// <summary>Validates logits x[B,C] and labels[B] (integers in [0, C)) and returns the labels as ints.</summary>
+    public static int[] Labels(Tensor x, Tensor labels)
+    {
+        Rank(x, 2, "x", "[B,C] (logits)");
+        NonEmpty(x, "x");
+        Shape(labels, [x.Shape[0]], "labels");
+        var l = new int[labels.Length];
+        for (int i = 0; i < l.Length; i++)
+        {
+            double v = labels.Data[i];
+            if (v != Math.Floor(v) || v < 0 || v >= x.Shape[1])
+                throw new OpArgumentException("labels", $"integers in [0, {x.Shape[1]})", $"{v} at index {i}");
+            l[i] = (int)v;
+        }
+        return l;
+    }
 }

@@ -12,13 +12,9 @@ public static class Convolution
     [Op("conv1d")]
     public static Tensor Conv1d(Tensor x, Tensor w, OpAttributes a)
     {
-        Check.Rank(x, 1, "x", "[N]");
-        Check.Rank(w, 1, "w", "[K]");
-        Check.NonEmpty(x, "x");
-        Check.NonEmpty(w, "w");
+        var p = ConvGeometry.Of1d(x, w, a).Cols;
         int n = x.Shape[0], k = w.Shape[0];
         Pair s = a.Strides ?? Pair.Of(1);
-        var p = a.Padding.Resolve(1, n, k, s.Cols, a.Dilation.Cols, "w");
         Tensor wk = a.Reversal ? Flip(w) : w;
         var z = Tensor.Zeros(p.OutputSize);
         for (int i = 0; i < p.OutputSize; i++)
@@ -38,14 +34,8 @@ public static class Convolution
     [Op("conv2d")]
     public static Tensor Conv2d(Tensor x, Tensor w, OpAttributes a)
     {
-        Check.Rank(x, 2, "x", "[N1,N2]");
-        Check.Rank(w, 2, "w", "[K1,K2]");
-        Check.NonEmpty(x, "x");
-        Check.NonEmpty(w, "w");
+        var (p1, p2, s) = ConvGeometry.Of2d(x, w, a);
         int n1 = x.Shape[0], n2 = x.Shape[1], k1n = w.Shape[0], k2n = w.Shape[1];
-        Pair s = a.Strides ?? Pair.Of(1);
-        var p1 = a.Padding.Resolve(0, n1, k1n, s.Rows, a.Dilation.Rows, "w");
-        var p2 = a.Padding.Resolve(1, n2, k2n, s.Cols, a.Dilation.Cols, "w");
         Tensor wk = a.Reversal ? Flip(w) : w;
         var z = Tensor.Zeros(p1.OutputSize, p2.OutputSize);
         for (int i1 = 0; i1 < p1.OutputSize; i1++)
@@ -113,6 +103,39 @@ public static class Convolution
             f[idx] = w.Data[o];
         }
         return f;
+    }
+}
+
+/// <summary>
+/// Padding and strides of a conv1d or conv2d call, validated once so that every backend reports
+/// the same errors as the reference. conv1d is a single row: its strides and dilation are the
+/// column components.
+/// </summary>
+public sealed record ConvGeometry(AxisPadding Rows, AxisPadding Cols, Pair Strides)
+{
+    /// <summary>Validates conv1d's x[N], w[K] and attributes.</summary>
+    public static ConvGeometry Of1d(Tensor x, Tensor w, OpAttributes a)
+    {
+        Check.Rank(x, 1, "x", "[N]");
+        Check.Rank(w, 1, "w", "[K]");
+        Check.NonEmpty(x, "x");
+        Check.NonEmpty(w, "w");
+        Pair s = a.Strides ?? Pair.Of(1);
+        var cols = a.Padding.Resolve(1, x.Shape[0], w.Shape[0], s.Cols, a.Dilation.Cols, "w");
+        return new ConvGeometry(new AxisPadding(0, 0, 1), cols, new Pair(1, s.Cols));
+    }
+
+    /// <summary>Validates conv2d's x[N1,N2], w[K1,K2] and attributes.</summary>
+    public static ConvGeometry Of2d(Tensor x, Tensor w, OpAttributes a)
+    {
+        Check.Rank(x, 2, "x", "[N1,N2]");
+        Check.Rank(w, 2, "w", "[K1,K2]");
+        Check.NonEmpty(x, "x");
+        Check.NonEmpty(w, "w");
+        Pair s = a.Strides ?? Pair.Of(1);
+        var rows = a.Padding.Resolve(0, x.Shape[0], w.Shape[0], s.Rows, a.Dilation.Rows, "w");
+        var cols = a.Padding.Resolve(1, x.Shape[1], w.Shape[1], s.Cols, a.Dilation.Cols, "w");
+        return new ConvGeometry(rows, cols, s);
     }
 }
 
