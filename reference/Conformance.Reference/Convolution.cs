@@ -64,7 +64,7 @@ public static class Convolution
         var g = LayerGeometry.Of(x, w, bias, a);
         Tensor wk = a.Reversal ? Flip(w) : w;
         var z = Tensor.Zeros(g.Batch, g.Out1.OutputSize, g.Out2.OutputSize, g.Cout);
-        Parallel.For(0, g.Batch * g.Out1.OutputSize, row =>
+        Parallel.For(0, g.Batch * g.Out1.OutputSize, Parallelism.Options, row =>
         {
             int b = row / g.Out1.OutputSize, i1 = row % g.Out1.OutputSize;
             for (int i2 = 0; i2 < g.Out2.OutputSize; i2++)

@@ -21,7 +21,7 @@ public static class ConvolutionBackward
         int m1 = g.Out1.OutputSize, m2 = g.Out2.OutputSize;
 
         var dx = Tensor.Zeros(x.Shape);
-        Parallel.For(0, g.Batch * g.N1, row =>
+        Parallel.For(0, g.Batch * g.N1, Parallelism.Options, row =>
         {
             int b = row / g.N1, r = row % g.N1;
             for (int c = 0; c < g.N2; c++)
@@ -46,7 +46,7 @@ public static class ConvolutionBackward
         });
 
         var dwk = Tensor.Zeros(w.Shape);
-        Parallel.For(0, g.K1, k1 =>
+        Parallel.For(0, g.K1, Parallelism.Options, k1 =>
         {
             for (int k2 = 0; k2 < g.K2; k2++)
                 for (int n = 0; n < g.CinPerGroup; n++)

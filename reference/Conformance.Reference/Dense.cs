@@ -10,7 +10,7 @@ public static class Dense
         var (batch, nin, nout) = Shapes(x, w);
         if (bias != null) Check.Shape(bias, [nout], "b");
         var y = Tensor.Zeros(batch, nout);
-        Parallel.For(0, batch, b =>
+        Parallel.For(0, batch, Parallelism.Options, b =>
         {
             for (int j = 0; j < nout; j++)
             {

@@ -48,7 +48,7 @@ public static class Pooling
         Check.Shape(dy, g.OutputShape, "dy");
         var dx = Tensor.Zeros(x.Shape);
         // Windows are visited in row-major order within each (b, c), so every dX element sums in a fixed order.
-        Parallel.For(0, g.Batch, b =>
+        Parallel.For(0, g.Batch, Parallelism.Options, b =>
         {
             for (int c = 0; c < g.Channels; c++)
                 for (int i1 = 0; i1 < g.Rows.OutputSize; i1++)
@@ -68,7 +68,7 @@ public static class Pooling
         var g = PoolGeometry.Of(x, a);
         Check.Shape(dy, g.OutputShape, "dy");
         var dx = Tensor.Zeros(x.Shape);
-        Parallel.For(0, g.Batch, b =>
+        Parallel.For(0, g.Batch, Parallelism.Options, b =>
         {
             for (int c = 0; c < g.Channels; c++)
                 for (int i1 = 0; i1 < g.Rows.OutputSize; i1++)
@@ -99,7 +99,7 @@ public static class Pooling
     }
 
     private static void ForEachWindow(PoolGeometry g, Action<int, int, int, int> body) =>
-        Parallel.For(0, g.Batch, b =>
+        Parallel.For(0, g.Batch, Parallelism.Options, b =>
         {
             for (int i1 = 0; i1 < g.Rows.OutputSize; i1++)
                 for (int i2 = 0; i2 < g.Cols.OutputSize; i2++)
