@@ -29,11 +29,6 @@ public sealed record ConformanceCase(
     string Id, string Op, string Group, IReadOnlyDictionary<string, int[]> Shapes, OpAttributes Attributes,
     DataKind Data = DataKind.Uniform, IReadOnlyDictionary<string, Tensor>? Fixed = null)
 {
-    /// <summary>Number of multiply-adds of the main term, to order and budget cases.</summary>
-    public long Cost => Shapes.Values.Select(s => s.Aggregate(1L, (a, d) => a * d)).DefaultIfEmpty(0).Max()
-        * (Shapes.TryGetValue("w", out var w) && Op.StartsWith("conv", StringComparison.Ordinal)
-            ? w.Aggregate(1L, (a, d) => a * d) / Math.Max(1, w[^1]) : 1);
-
     /// <summary>Builds the call with inputs representable in <paramref name="precision"/>'s input format.</summary>
     public OpCall Build(PrecisionClass precision)
     {
