@@ -15,42 +15,32 @@ namespace Conformance.Backends.TorchSharp;
 internal static class TorchPooling
 {
     /// <summary>max_pool2d.</summary>
-    public static Tensor MaxPool2d(Tensor x, OpAttributes a)
-    {
-        var g = PoolGeometry.Of(x, a);
-        using var scope = torch.NewDisposeScope();
-        return FromTorch(NchwToNhwc(Max(NhwcToNchw(ToTorch(x)), g)));
-    }
+    public static Tensor MaxPool2d(Tensor x, OpAttributes a) => Forward(x, a, Max);
 
     /// <summary>max_pool2d_backward by autograd: libtorch routes each dy to the window's argmax index.</summary>
-    public static Tensor MaxPool2dBackward(Tensor x, Tensor dy, OpAttributes a)
-    {
-        var g = PoolGeometry.Of(x, a);
-        Check.Shape(dy, g.OutputShape, "dy");
-        using var scope = torch.NewDisposeScope();
-        using var grad = torch.enable_grad();
-        var xt = ToTorch(x, requiresGrad: true);
-        var y = NchwToNhwc(Max(NhwcToNchw(xt), g));
-        return FromTorch(torch.autograd.grad([y], [xt], [ToTorch(dy)])[0]);
-    }
+    public static Tensor MaxPool2dBackward(Tensor x, Tensor dy, OpAttributes a) => Backward(x, dy, a, Max);
 
     /// <summary>avg_pool2d.</summary>
-    public static Tensor AvgPool2d(Tensor x, OpAttributes a)
+    public static Tensor AvgPool2d(Tensor x, OpAttributes a) => Forward(x, a, Avg);
+
+    /// <summary>avg_pool2d_backward by autograd.</summary>
+    public static Tensor AvgPool2dBackward(Tensor x, Tensor dy, OpAttributes a) => Backward(x, dy, a, Avg);
+
+    private static Tensor Forward(Tensor x, OpAttributes a, Func<TT, PoolGeometry, TT> pool)
     {
         var g = PoolGeometry.Of(x, a);
         using var scope = torch.NewDisposeScope();
-        return FromTorch(NchwToNhwc(Avg(NhwcToNchw(ToTorch(x)), g)));
+        return FromTorch(NchwToNhwc(pool(NhwcToNchw(ToTorch(x)), g)));
     }
 
-    /// <summary>avg_pool2d_backward by autograd.</summary>
-    public static Tensor AvgPool2dBackward(Tensor x, Tensor dy, OpAttributes a)
+    private static Tensor Backward(Tensor x, Tensor dy, OpAttributes a, Func<TT, PoolGeometry, TT> pool)
     {
         var g = PoolGeometry.Of(x, a);
         Check.Shape(dy, g.OutputShape, "dy");
         using var scope = torch.NewDisposeScope();
         using var grad = torch.enable_grad();
         var xt = ToTorch(x, requiresGrad: true);
-        var y = NchwToNhwc(Avg(NhwcToNchw(xt), g));
+        var y = NchwToNhwc(pool(NhwcToNchw(xt), g));
         return FromTorch(torch.autograd.grad([y], [xt], [ToTorch(dy)])[0]);
     }
 

@@ -73,10 +73,10 @@ public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
 
         string modeName = mode.ToString().ToLowerInvariant();
         Render(board, unavailable, modeName);
-        var files = new List<(string, Action<Stream>)>();
-        if (settings.Json != null) files.Add((settings.Json, Text(board.ToJson(modeName))));
-        if (settings.Markdown != null) files.Add((settings.Markdown, Text(board.ToMarkdown(modeName))));
-        AtomicFile.WriteAll(files);
+        var files = new List<(string, string)>();
+        if (settings.Json != null) files.Add((settings.Json, board.ToJson(modeName)));
+        if (settings.Markdown != null) files.Add((settings.Markdown, board.ToMarkdown(modeName)));
+        AtomicFile.WriteAllTexts(files);
         return board.AllPassed ? ExitCodes.Success : ExitCodes.Failed;
     }
 
@@ -117,10 +117,4 @@ public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
         if (board.Failures.Count > 20) context.Out.WriteLine($"... and {board.Failures.Count - 20} more failures (see --json/--markdown)");
         context.Out.WriteLine(board.AllPassed ? "conformance: all compared cases passed" : $"conformance: {board.Failures.Count} cases FAILED");
     }
-
-    private static Action<Stream> Text(string text) => s =>
-    {
-        using var w = new StreamWriter(s, leaveOpen: true);
-        w.Write(text);
-    };
 }

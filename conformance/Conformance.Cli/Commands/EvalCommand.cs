@@ -102,12 +102,7 @@ internal sealed record EvalRequest(
         {
             if (!op.Outputs.Contains(name))
                 throw new OpArgumentException("--out", $"an output of {op.Name}: {string.Join(", ", op.Outputs)}", $"'{name}'");
-            string full = Path.GetFullPath(path);
-            string folder = Path.GetDirectoryName(full)!;
-            if (!Directory.Exists(folder))
-                throw new OpArgumentException("--out", $"a file in an existing folder for {name}", $"'{path}' (no folder '{folder}')");
-            if (Directory.Exists(full))
-                throw new OpArgumentException("--out", $"a file path for {name}", $"'{path}', which is a folder");
+            AtomicFile.CheckTarget(path, "--out", name);
         }
         var clash = outputs.GroupBy(o => Path.GetFullPath(o.Value)).FirstOrDefault(g => g.Count() > 1);
         if (clash != null)

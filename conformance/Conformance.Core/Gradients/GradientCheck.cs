@@ -30,6 +30,26 @@ public static class GradientCheck
 
     private static readonly Dictionary<string, string> GradientOf = new() { ["x"] = "dx", ["w"] = "dw", ["b"] = "db" };
 
+    /// <summary>The backward call of <paramref name="forward"/> for upstream gradient <paramref name="dy"/>: the forward inputs but the bias, plus dy.</summary>
+    public static OpCall BackwardCall(OpCall forward, Tensor dy)
+    {
+        string backwardOp = forward.Info.Backward ?? throw new OpArgumentException("op", "an op with a backward", forward.Op);
+        var inputs = forward.Inputs.Where(kv => kv.Key != "b").ToDictionary(kv => kv.Key, kv => kv.Value);
+        inputs["dy"] = dy;
+        return new OpCall(backwardOp, inputs, forward.Attributes);
+    }
+
+    /// <summary>Why <paramref name="backend"/> cannot be gradient-checked on <paramref name="forward"/>, or null when it can.</summary>
+    public static string? Unsupported(IConformanceBackend backend, OpCall forward)
+    {
+        var s = backend.Supports(forward);
+        if (!s.IsSupported) return s.Reason;
+        // dy has the forward output's shape, which the reference gives.
+        var y = OpCatalog.Evaluate(forward.Op, forward.Inputs, forward.Attributes)[forward.Info.Outputs[0]];
+        s = backend.Supports(BackwardCall(forward, Tensor.Zeros(y.Shape)));
+        return s.IsSupported ? null : s.Reason;
+    }
+
     /// <summary>Checks the backward of <paramref name="forward"/>'s op on <paramref name="backend"/>.</summary>
     /// <param name="backend">Must support the forward and backward calls.</param>
     /// <param name="forward">A forward call whose inputs are representable in the backend's input format.</param>
@@ -39,14 +59,11 @@ public static class GradientCheck
     public static GradientReport Check(IConformanceBackend backend, OpCall forward, string label, int seed = 1, int maxElements = 256)
     {
         var info = forward.Info;
-        string backwardOp = info.Backward ?? throw new OpArgumentException("op", "an op with a backward", forward.Op);
         var p = backend.Capabilities.Precision;
         var rng = new SeededRandom((ulong)seed);
         var y = backend.Evaluate(forward)[info.Outputs[0]];
         var v = y.Map(_ => p.RoundToInput(2 * rng.NextDouble() - 1));
-        var backwardInputs = forward.Inputs.Where(kv => kv.Key != "b").ToDictionary(kv => kv.Key, kv => kv.Value);
-        backwardInputs["dy"] = v;
-        var backward = new OpCall(backwardOp, backwardInputs, forward.Attributes);
+        var backward = BackwardCall(forward, v);
         var analytic = backend.Evaluate(backward);
 
         // δL: how far the backend's L may be from the exact one, from the forward's error bound.

@@ -21,8 +21,11 @@ public static class CaseRunner
     private static readonly ConcurrentDictionary<(string, PrecisionClass), Lazy<Expectation>> Cache = new();
 
     /// <summary>The reference outputs and bounds of a catalogued case, cached.</summary>
-    public static Expectation Expect(ConformanceCase c, PrecisionClass p) =>
-        Cache.GetOrAdd((c.Id, p), _ => new Lazy<Expectation>(() => Expect(c.Build(p), p))).Value;
+    public static Expectation Expect(ConformanceCase c, PrecisionClass p) => Expect(c, p, null);
+
+    /// <summary>As <see cref="Expect(ConformanceCase, PrecisionClass)"/>, reusing <paramref name="built"/> (c.Build(p)) when the cache is cold.</summary>
+    private static Expectation Expect(ConformanceCase c, PrecisionClass p, OpCall? built) =>
+        Cache.GetOrAdd((c.Id, p), _ => new Lazy<Expectation>(() => Expect(built ?? c.Build(p), p))).Value;
 
     /// <summary>The reference outputs and bounds of any call (not cached).</summary>
     public static Expectation Expect(OpCall call, PrecisionClass p)
@@ -42,7 +45,7 @@ public static class CaseRunner
         var support = backend.Supports(call);
         if (!support.IsSupported)
             return new CaseResult(backend.Name, c.Op, c.Id, CaseStatus.Unsupported, support.Reason, []);
-        return Run(backend, Expect(c, p), c.Id);
+        return Run(backend, Expect(c, p, call), c.Id);
     }
 
     /// <summary>Runs one call whose expectation is known; the caller has checked support.</summary>

@@ -41,21 +41,29 @@ public static class AtomicFile
     }
 
     /// <summary>Writes one text file (UTF-8) atomically.</summary>
-    public static void WriteAllText(string path, string text) =>
-        WriteAll([(path, s => { using var w = new StreamWriter(s, leaveOpen: true); w.Write(text); })]);
+    public static void WriteAllText(string path, string text) => WriteAllTexts([(path, text)]);
+
+    /// <summary>Writes several text files (UTF-8), all or none.</summary>
+    public static void WriteAllTexts(IEnumerable<(string Path, string Text)> files) =>
+        WriteAll(files.Select(f => (f.Path, (Action<Stream>)(s =>
+        {
+            using var w = new StreamWriter(s, leaveOpen: true);
+            w.Write(f.Text);
+        }))).ToList());
 
     /// <summary>
-    /// Fails early, naming <paramref name="argument"/>, when <paramref name="path"/> cannot be
-    /// written: its folder does not exist or it is a folder.
+    /// Fails early, naming <paramref name="argument"/> (and what the file is for, when given),
+    /// when <paramref name="path"/> cannot be written: its folder does not exist or it is a folder.
     /// </summary>
-    public static void CheckTarget(string path, string argument)
+    public static void CheckTarget(string path, string argument, string? purpose = null)
     {
         string full = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(full)!;
+        string forWhat = purpose is null ? "" : " for " + purpose;
         if (!Directory.Exists(folder))
-            throw new OpArgumentException(argument, "a file in an existing folder", $"'{path}' (no folder '{folder}')");
+            throw new OpArgumentException(argument, $"a file in an existing folder{forWhat}", $"'{path}' (no folder '{folder}')");
         if (Directory.Exists(full))
-            throw new OpArgumentException(argument, "a file path", $"'{path}', which is a folder");
+            throw new OpArgumentException(argument, $"a file path{forWhat}", $"'{path}', which is a folder");
     }
 
     private static void TryDelete(string path)
