@@ -111,8 +111,7 @@ internal static class OnnxPlans
     /// <summary>Flatten with axis 1 on the NHWC data as given: row-major, so the same order as Keras channels_last.</summary>
     private static OnnxPlan Flatten(Tensor x)
     {
-        if (x.Rank < 1) throw new OpArgumentException("x", "rank at least 1 [B,...]", "a scalar");
-        int rest = Tensor.SizeOf(x.Shape[1..], "x");
+        int rest = Check.Flatten(x);
         var plan = OnnxPlan.Of("Flatten", [x.Shape[0], rest], nchw: false, "y", Feed.Float("x", Layout.ToFloat(x), x.Shape));
         plan.Model.IntAttr("axis", 1);
         return plan;
@@ -121,8 +120,7 @@ internal static class OnnxPlans
     /// <summary>Softmax over the last axis (opset 13 semantics: one axis, not the flattened trailing block).</summary>
     private static OnnxPlan Softmax(Tensor x)
     {
-        if (x.Rank < 1) throw new OpArgumentException("x", "rank at least 1", "a scalar");
-        Check.NonEmpty(x, "x");
+        Check.Softmax(x);
         var plan = Elementwise("Softmax", x);
         plan.Model.IntAttr("axis", -1);
         return plan;

@@ -28,8 +28,7 @@ internal static class TorchActivationDense
     /// <summary>softmax over the last axis.</summary>
     public static Tensor Softmax(Tensor x)
     {
-        if (x.Rank < 1) throw new OpArgumentException("x", "rank at least 1", "a scalar");
-        Check.NonEmpty(x, "x");
+        Check.Softmax(x);
         using var scope = torch.NewDisposeScope();
         return FromTorch(F.softmax(ToTorch(x), -1));
     }
@@ -59,7 +58,7 @@ internal static class TorchActivationDense
     /// <summary>dense: y = x·W + b through libtorch's linear (weights [Nout,Nin], hence Wᵀ).</summary>
     public static Tensor Dense(Tensor x, Tensor w, Tensor? b)
     {
-        Shapes(x, w);
+        Check.Dense(x, w);
         if (b != null) Check.Shape(b, [w.Shape[1]], "b");
         using var scope = torch.NewDisposeScope();
         return FromTorch(F.linear(ToTorch(x), ToTorch(w).t(), b is null ? null : ToTorch(b)));
@@ -68,7 +67,7 @@ internal static class TorchActivationDense
     /// <summary>dense_backward by autograd, with a zero bias leaf for db.</summary>
     public static (Tensor Dx, Tensor Dw, Tensor Db) DenseBackward(Tensor x, Tensor w, Tensor dy)
     {
-        Shapes(x, w);
+        Check.Dense(x, w);
         Check.Shape(dy, [x.Shape[0], w.Shape[1]], "dy");
         using var scope = torch.NewDisposeScope();
         using var grad = torch.enable_grad();
@@ -83,16 +82,8 @@ internal static class TorchActivationDense
     /// <summary>flatten: a libtorch reshape of the NHWC tensor to [B, prod(rest)].</summary>
     public static Tensor Flatten(Tensor x)
     {
-        if (x.Rank < 1) throw new OpArgumentException("x", "rank at least 1 [B,...]", "a scalar");
-        int rest = Tensor.SizeOf(x.Shape[1..], "x");
+        int rest = Check.Flatten(x);
         using var scope = torch.NewDisposeScope();
         return FromTorch(ToTorch(x).reshape(x.Shape[0], rest));
-    }
-
-    private static void Shapes(Tensor x, Tensor w)
-    {
-        Check.Rank(x, 2, "x", "[B,Nin]");
-        Check.Rank(w, 2, "w", "[Nin,Nout]");
-        Check.Equal(w.Shape[0], x.Shape[1], "w", "axis 0 (Nin) matching x's axis 1");
     }
 }

@@ -10,9 +10,11 @@ public static class CliBackends
     {
         ["torchsharp"] = "Conformance.Backends.TorchSharp.TorchBackend, Conformance.Backends.TorchSharp",
         ["onnxruntime"] = "Conformance.Backends.OnnxRuntime.OnnxRuntimeBackend, Conformance.Backends.OnnxRuntime",
+        ["ilgpu-cpu"] = "Conformance.Backends.Ilgpu.IlgpuCpuBackend, Conformance.Backends.Ilgpu",
+        ["ilgpu-cuda"] = "Conformance.Backends.Ilgpu.IlgpuCudaBackend, Conformance.Backends.Ilgpu",
     };
 
-    /// <summary>reference, torchsharp and onnxruntime.</summary>
+    /// <summary>reference, torchsharp, onnxruntime, ilgpu-cpu and ilgpu-cuda.</summary>
     public static BackendRegistry CreateRegistry()
     {
         // By name rather than by reference: each backend is loaded only when named, so a

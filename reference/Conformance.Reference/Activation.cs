@@ -21,9 +21,7 @@ public static class Activation
     [Op("softmax")]
     public static Tensor Softmax(Tensor x)
     {
-        if (x.Rank < 1) throw new OpArgumentException("x", "rank at least 1", "a scalar");
-        Check.NonEmpty(x, "x");
-        int c = x.Shape[^1];
+        int c = Check.Softmax(x);
         var y = Tensor.Zeros(x.Shape);
         for (int row = 0; row < x.Length / c; row++)
         {

@@ -49,4 +49,28 @@ public static class Check
         }
         return l;
     }
+
+    /// <summary>Validates dense's x[B,Nin] and w[Nin,Nout] and returns (B, Nin, Nout).</summary>
+    public static (int Batch, int Nin, int Nout) Dense(Tensor x, Tensor w)
+    {
+        Rank(x, 2, "x", "[B,Nin]");
+        Rank(w, 2, "w", "[Nin,Nout]");
+        Equal(w.Shape[0], x.Shape[1], "w", "axis 0 (Nin) matching x's axis 1");
+        return (x.Shape[0], x.Shape[1], w.Shape[1]);
+    }
+
+    /// <summary>Validates flatten's x[B, ...] and returns the flattened length of one sample.</summary>
+    public static int Flatten(Tensor x)
+    {
+        if (x.Rank < 1) throw new OpArgumentException("x", "rank at least 1 [B,...]", "a scalar");
+        return Tensor.SizeOf(x.Shape[1..], "x");
+    }
+
+    /// <summary>Validates softmax's x (rank at least 1, no empty axis) and returns the length of its last axis.</summary>
+    public static int Softmax(Tensor x)
+    {
+        if (x.Rank < 1) throw new OpArgumentException("x", "rank at least 1", "a scalar");
+        NonEmpty(x, "x");
+        return x.Shape[^1];
+    }
 }

@@ -7,7 +7,7 @@ public static class Dense
     [Op("dense")]
     public static Tensor Forward(Tensor x, Tensor w, Tensor? bias)
     {
-        var (batch, nin, nout) = Shapes(x, w);
+        var (batch, nin, nout) = Check.Dense(x, w);
         if (bias != null) Check.Shape(bias, [nout], "b");
         var y = Tensor.Zeros(batch, nout);
         Parallel.For(0, batch, Parallelism.Options, b =>
@@ -27,7 +27,7 @@ public static class Dense
     [Op("dense_backward")]
     public static (Tensor Dx, Tensor Dw, Tensor Db) Backward(Tensor x, Tensor w, Tensor dy)
     {
-        var (batch, nin, nout) = Shapes(x, w);
+        var (batch, nin, nout) = Check.Dense(x, w);
         Check.Shape(dy, [batch, nout], "dy");
         var dx = Tensor.Zeros(batch, nin);
         for (int b = 0; b < batch; b++)
@@ -59,16 +59,7 @@ public static class Dense
     [Op("flatten")]
     public static Tensor Flatten(Tensor x)
     {
-        if (x.Rank < 1) throw new OpArgumentException("x", "rank at least 1 [B,...]", "a scalar");
-        int rest = Tensor.SizeOf(x.Shape[1..], "x");
+        int rest = Check.Flatten(x);
         return new Tensor([x.Shape[0], rest], (double[])x.Data.Clone());
-    }
-
-    private static (int Batch, int Nin, int Nout) Shapes(Tensor x, Tensor w)
-    {
-        Check.Rank(x, 2, "x", "[B,Nin]");
-        Check.Rank(w, 2, "w", "[Nin,Nout]");
-        Check.Equal(w.Shape[0], x.Shape[1], "w", "axis 0 (Nin) matching x's axis 1");
-        return (x.Shape[0], x.Shape[1], w.Shape[1]);
     }
 }

@@ -179,6 +179,11 @@ public sealed class BackendRegistry
         {
             return (IConformanceBackend)Activator.CreateInstance(type)!;
         }
+        catch (TargetInvocationException e) when (e.InnerException is BackendUnavailableException unavailable)
+        {
+            // The backend said itself why it cannot start (no device): keep its words, unwrapped.
+            throw unavailable;
+        }
         catch (TargetInvocationException e) when (e.InnerException != null)
         {
             throw new BackendUnavailableException(name, $"{type.FullName} failed to start: {e.InnerException.Message}", e.InnerException);

@@ -1,0 +1,66 @@
+using Conformance.Reference;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Conformance.Backends.Ilgpu;
+
+/// <summary>
+/// One ILGPU context, its accelerator and the kernels loaded on it. A backend holds one and
+/// replaces it after a device fault (a CUDA fault poisons its context) or when the harness asks
+/// it to recover from a call that never returned.
+/// </summary>
+public sealed class DeviceState : IDisposable
+{
+    /// <summary>Takes ownership of <paramref name="context"/> and <paramref name="accelerator"/> and loads every kernel.</summary>
+    public DeviceState(Context context, Accelerator accelerator)
+    {
+        Context = context;
+        Accelerator = accelerator;
+        try
+        {
+            Kernels = new KernelSet(accelerator);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The ILGPU context.</summary>
+    public Context Context { get; }
+
+    /// <summary>The accelerator every kernel runs on.</summary>
+    public Accelerator Accelerator { get; }
+
+    /// <summary>The kernels, loaded once.</summary>
+    public KernelSet Kernels { get; } = null!;
+
+    /// <summary>Serialises calls: one accelerator stream, one call at a time.</summary>
+    public object Gate { get; } = new();
+
+    /// <summary>Copies <paramref name="t"/> to the device as float32 (the inputs are already float32 values).</summary>
+    public MemoryBuffer1D<float, Stride1D.Dense> Upload(Tensor t) => Accelerator.Allocate1D(Array.ConvertAll(t.Data, v => (float)v));
+
+    /// <summary>Copies integer labels to the device.</summary>
+    public MemoryBuffer1D<int, Stride1D.Dense> Upload(int[] values) => Accelerator.Allocate1D(values);
+
+    /// <summary>A device buffer of <paramref name="length"/> floats (at least one, so an absent bias still has a view).</summary>
+    public MemoryBuffer1D<float, Stride1D.Dense> Allocate(int length) => Accelerator.Allocate1D<float>(Math.Max(length, 1));
+
+    /// <summary>Waits for every launched kernel, then copies <paramref name="buffer"/> back as a double tensor of <paramref name="shape"/>.</summary>
+    public Tensor Download(MemoryBuffer1D<float, Stride1D.Dense> buffer, int[] shape)
+    {
+        Accelerator.Synchronize();
+        float[] values = buffer.GetAsArray1D();
+        int length = Tensor.SizeOf(shape, "output");
+        return Tensor.FromFloat(shape, length == values.Length ? values : values[..length]);
+    }
+
+    /// <summary>Releases the accelerator (its device memory) and the context.</summary>
+    public void Dispose()
+    {
+        Accelerator.Dispose();
+        Context.Dispose();
+    }
+}

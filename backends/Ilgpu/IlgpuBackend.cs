@@ -1,0 +1,185 @@
+using Conformance.Core.Backends;
+using Conformance.Reference;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace Conformance.Backends.Ilgpu;
+
+/// <summary>
+/// The catalogue as ILGPU kernels (Kernels/), fp32, every op forward and backward with every
+/// attribute. One context and one accelerator per backend instance, every kernel loaded once
+/// when it starts; each call uploads its inputs, launches, synchronises and copies back; device
+/// memory is released per call and the accelerator on Dispose. After a device fault (a CUDA
+/// error poisons its context) the backend recreates its context before the next call; if that
+/// fails, every later call reports the cause.
+/// </summary>
+public abstract class IlgpuBackend : IConformanceBackend
+{
+    private readonly object _restartGate = new();
+    private DeviceState? _state;
+    private string _unusable = "";
+
+    /// <summary>Starts the device (loading every kernel) and describes it.</summary>
+    protected IlgpuBackend()
+    {
+        _state = StartDevice();
+        Capabilities = new BackendCapabilities(Describe(_state.Accelerator), PrecisionClass.Fp32, Deterministic: true);
+    }
+
+    /// <inheritdoc />
+    public abstract string Name { get; }
+
+    /// <summary>
+    /// fp32 inputs and accumulation, direct summation (f = 1). Deterministic: the v1 kernels sum
+    /// each element in one thread in a fixed order, with no atomics.
+    /// </summary>
+    public BackendCapabilities Capabilities { get; }
+
+    /// <summary>Creates the context and accelerator; throws <see cref="BackendUnavailableException"/> when the device is missing.</summary>
+    protected abstract DeviceState StartDevice();
+
+    /// <summary>The device line of the capabilities.</summary>
+    protected virtual string Describe(Accelerator accelerator) =>
+        $"{accelerator.AcceleratorType.ToString().ToLowerInvariant()} {accelerator.Name} (ILGPU {IlgpuVersion})";
+
+    /// <summary>The ILGPU assembly's version, e.g. 1.5.3.</summary>
+    protected static string IlgpuVersion => typeof(Context).Assembly.GetName().Version?.ToString(3) ?? "?";
+
+    /// <summary>
+    /// Every call is supported: every op and attribute the reference has. A malformed call is
+    /// "supported" too, and Evaluate reports its error exactly as the reference does.
+    /// </summary>
+    public Support Supports(OpCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        OpCatalog.Get(call.Op);
+        return Support.Yes;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, Tensor> Evaluate(OpCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var state = Volatile.Read(ref _state) ?? throw new InvalidOperationException($"{Name} cannot run: {_unusable}");
+        lock (state.Gate)
+        {
+            try
+            {
+                return IlgpuOps.Evaluate(state, call);
+            }
+            catch (AcceleratorException e)
+            {
+                // CudaException and the other device errors; argument errors are OpArgumentException and pass through.
+                string after = Restart(state, $"{e.GetType().Name} in {call.Op}: {e.Message}");
+                throw new InvalidOperationException($"device fault in {call.Op}: {e.Message}; {after}", e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Abandons whatever the device is doing (a call that never returned) and starts a fresh
+    /// context with its kernels, so the next call runs. Throws when the device cannot be restarted.
+    /// </summary>
+    public void Recover(string cause)
+    {
+        var state = Volatile.Read(ref _state);
+        string after = Restart(state, cause);
+        if (Volatile.Read(ref _state) is null) throw new InvalidOperationException(after);
+    }
+
+    private string Restart(DeviceState? failed, string cause)
+    {
+        lock (_restartGate)
+        {
+            if (!ReferenceEquals(_state, failed)) return "the device context had already been recreated";
+            Volatile.Write(ref _state, null);
+            // A kernel that never returned may still hold the old context: release it off this thread.
+            if (failed != null) _ = Task.Run(failed.Dispose);
+            try
+            {
+                Volatile.Write(ref _state, StartDevice());
+                return "the device context was recreated";
+            }
+            catch (Exception e)
+            {
+                _unusable = $"recreating the device context after {cause} failed: {e.Message}";
+                return _unusable;
+            }
+        }
+    }
+
+    /// <summary>Releases the accelerator (its device memory) and the context.</summary>
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _state, null)?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>
+/// ILGPU's CPU accelerator: the same kernels with groups, shared memory and barriers emulated by
+/// threads. Slow (about 1 GFLOP/s for a naive kernel on 2 cores), but it runs everywhere, which is
+/// how CI tests the GPU kernels.
+/// </summary>
+public sealed class IlgpuCpuBackend : IlgpuBackend
+{
+    /// <inheritdoc />
+    public override string Name => "ilgpu-cpu";
+
+    /// <inheritdoc />
+    protected override DeviceState StartDevice()
+    {
+        var context = Context.Create(builder => builder.CPU());
+        try
+        {
+            return new DeviceState(context, context.CreateCPUAccelerator(0));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>The same kernels on the first CUDA device, compiled to PTX by ILGPU.</summary>
+public sealed class IlgpuCudaBackend : IlgpuBackend
+{
+    /// <inheritdoc />
+    public override string Name => "ilgpu-cuda";
+
+    /// <inheritdoc />
+    protected override DeviceState StartDevice()
+    {
+        Context context;
+        try
+        {
+            context = Context.Create(builder => builder.Cuda());
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or AcceleratorException)
+        {
+            throw new BackendUnavailableException(Name, $"the CUDA driver could not be loaded ({e.Message})", e);
+        }
+        if (context.GetCudaDevices().Count == 0)
+        {
+            context.Dispose();
+            throw new BackendUnavailableException(Name, "ILGPU found no CUDA device (no NVIDIA GPU, or no CUDA driver, on this machine)");
+        }
+        try
+        {
+            return new DeviceState(context, context.CreateCudaAccelerator(0));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override string Describe(Accelerator accelerator) => accelerator is CudaAccelerator cuda
+        ? $"cuda {cuda.Name} ({cuda.Architecture}, PTX ISA {cuda.InstructionSet}, ILGPU {IlgpuVersion})"
+        : base.Describe(accelerator);
+}
