@@ -113,6 +113,7 @@ public abstract class IlgpuBackend : IConformanceBackend
     /// <summary>Releases the accelerator (its device memory) and the context.</summary>
     public void Dispose()
     {
+        _unusable = "the backend has been disposed";
         Interlocked.Exchange(ref _state, null)?.Dispose();
         GC.SuppressFinalize(this);
     }
