@@ -103,9 +103,17 @@ public abstract class ConformanceSuite<TBackend> where TBackend : IConformanceBa
             AppDomain.CurrentDomain.ProcessExit += (_, _) => backend.Dispose();
             return (backend, "");
         }
-        catch (BackendUnavailableException e)
+        catch (Exception e) when (Unavailable(e) is { } unavailable)
         {
-            return (default, $"{typeof(TBackend).Name} is not available here: {e.Message}");
+            return (default, $"{typeof(TBackend).Name} is not available here: {unavailable.Message}");
         }
+    }
+
+    /// <summary>The backend's own "not available" (new TBackend() may wrap it in a TargetInvocationException).</summary>
+    private static BackendUnavailableException? Unavailable(Exception e) => e switch
+    {
+        BackendUnavailableException u => u,
+        System.Reflection.TargetInvocationException { InnerException: BackendUnavailableException u } => u,
+        _ => null,
     }
 }

@@ -15,14 +15,14 @@ public sealed class BackendRegistryTests : IDisposable
     private static string TestAssembly => typeof(CliFakeBackend).Assembly.Location;
 
     [Fact]
-    public void CliKnowsReferenceTorchSharpAndOnnxRuntime()
+    public void CliKnowsReferenceTorchSharpOnnxRuntimeAndIlgpu()
     {
         var registry = CliBackends.CreateRegistry();
-        Assert.Equal(["onnxruntime", "reference", "torchsharp"], registry.Names);
+        Assert.Equal(["ilgpu-cpu", "ilgpu-cuda", "onnxruntime", "reference", "torchsharp"], registry.Names);
         using var reference = registry.Create("reference");
         Assert.IsType<ReferenceBackend>(reference);
         var e = Assert.Throws<OpArgumentException>(() => registry.Create("cuda"));
-        Assert.Equal("argument 'backend': expected one of onnxruntime, reference, torchsharp, got 'cuda'", e.Message);
+        Assert.Equal("argument 'backend': expected one of ilgpu-cpu, ilgpu-cuda, onnxruntime, reference, torchsharp, got 'cuda'", e.Message);
     }
 
     [Fact]
