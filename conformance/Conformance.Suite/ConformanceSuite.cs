@@ -9,7 +9,8 @@ namespace Conformance.Suite;
 /// The conformance suite, written once. A backend opts in with a thin class in any xunit test
 /// project: <c>public sealed class MyConformance : ConformanceSuite&lt;MyBackend&gt; { }</c>.
 /// Every catalogued case is one test; unsupported calls and missing devices are skips with the
-/// reason, never passes or failures.
+/// reason, never passes or failures. Each backend call has a time limit (<see cref="CallLimits"/>;
+/// CONFORMANCE_CASE_TIMEOUT overrides it): a hung call fails its own test, not the whole run.
 /// </summary>
 /// <typeparam name="TBackend">The backend; one instance is shared by all tests of the class.</typeparam>
 public abstract class ConformanceSuite<TBackend> where TBackend : IConformanceBackend, new()

@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 namespace Conformance.Cli.Commands;
 
 /// <summary>Settings of <c>conformance check</c>.</summary>
-public sealed class CheckSettings : BackendSettings
+public sealed class CheckSettings : JudgeSettings
 {
     /// <summary>Write the scoreboard as JSON here.</summary>
     [CommandOption("--json <FILE>")]
@@ -35,7 +35,8 @@ public sealed class CheckSettings : BackendSettings
 
 /// <summary>
 /// <c>conformance check [--backend NAME|all]</c>: runs the case catalogue outside xunit and prints
-/// the backend × op scoreboard. Exit 0 when everything compared passed, 1 when anything failed.
+/// the backend × op scoreboard. Exit 0 when everything compared passed, 1 when anything failed
+/// (a call past its time limit included: it is reported as an error and the run carries on).
 /// </summary>
 public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
 {
@@ -46,6 +47,8 @@ public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
         if (settings.Op != null) OpCatalog.Get(settings.Op);
         if (settings.Json != null) AtomicFile.CheckTarget(settings.Json, "--json");
         if (settings.Markdown != null) AtomicFile.CheckTarget(settings.Markdown, "--markdown");
+        // Every case run below, in this flow, is held to these limits (a timed-out case is an error).
+        using var limits = CallLimits.Use(settings.Limits());
         var registry = settings.CreateRegistry(context);
         bool all = settings.Backend == "all";
         if (!all) registry.CheckName(settings.Backend);

@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 namespace Conformance.Cli.Commands;
 
 /// <summary>Settings of <c>conformance gradcheck</c>.</summary>
-public sealed class GradcheckSettings : BackendSettings
+public sealed class GradcheckSettings : JudgeSettings
 {
     /// <summary>Only this forward op (one with a backward).</summary>
     [CommandOption("--op <OP>")]
@@ -41,6 +41,7 @@ public sealed class GradcheckCommand(CliContext context) : Command<GradcheckSett
                 throw new OpArgumentException("--op", "a forward op with a backward: " + string.Join(", ", ops), $"'{settings.Op}'");
             ops = [info.Name];
         }
+        using var limits = CallLimits.Use(settings.Limits());
         var registry = settings.CreateRegistry(context);
         registry.CheckName(settings.Backend);
         using var backend = registry.Create(settings.Backend);

@@ -56,15 +56,33 @@ public static class GradientCheck
     /// <param name="label">Names the call in reports.</param>
     /// <param name="seed">Seeds the upstream gradient and the sampled elements.</param>
     /// <param name="maxElements">Largest number of elements perturbed per input (a random subset beyond it).</param>
+    /// <returns>
+    /// The report; when a call exceeds its time limit (<see cref="GuardedCall"/>), one with no
+    /// finite differences and <see cref="GradientReport.AgainstReference"/> an error naming the call.
+    /// </returns>
     public static GradientReport Check(IConformanceBackend backend, OpCall forward, string label, int seed = 1, int maxElements = 256)
+    {
+        try
+        {
+            return CheckCalls(backend, forward, label, seed, maxElements);
+        }
+        catch (CallTimeoutException e)
+        {
+            return new GradientReport(backend.Name, forward.Op, label, [],
+                new CaseResult(backend.Name, forward.Op, e.CaseId, CaseStatus.Error, e.Message, []));
+        }
+    }
+
+    private static GradientReport CheckCalls(IConformanceBackend backend, OpCall forward, string label, int seed, int maxElements)
     {
         var info = forward.Info;
         var p = backend.Capabilities.Precision;
         var rng = new SeededRandom((ulong)seed);
-        var y = backend.Evaluate(forward)[info.Outputs[0]];
+        string id = $"gradcheck/{label}";
+        var y = GuardedCall.Evaluate(backend, forward, id)[info.Outputs[0]];
         var v = y.Map(_ => p.RoundToInput(2 * rng.NextDouble() - 1));
         var backward = BackwardCall(forward, v);
-        var analytic = backend.Evaluate(backward);
+        var analytic = GuardedCall.Evaluate(backend, backward, id + " (backward)");
 
         // δL: how far the backend's L may be from the exact one, from the forward's error bound.
         var forwardBound = CaseRunner.Expect(forward, p).Bounds[info.Outputs[0]];
@@ -83,15 +101,15 @@ public static class GradientCheck
         foreach (var (input, gradient) in GradientOf)
         {
             if (!forward.Inputs.TryGetValue(input, out var t) || !analytic.ContainsKey(gradient)) continue;
-            reports.Add(CheckTensor(backend, forward, info.Outputs[0], input, gradient, t, v, analytic[gradient],
+            reports.Add(CheckTensor(backend, forward, id, info.Outputs[0], input, gradient, t, v, analytic[gradient],
                 backwardBound[gradient], deltaL, vMax, rng, maxElements));
         }
         CaseResult? against = backend is ReferenceBackend ? null
-            : CaseRunner.Run(backend, CaseRunner.Expect(backward, p), $"gradcheck/{label}");
+            : CaseRunner.Run(backend, CaseRunner.Expect(backward, p), id);
         return new GradientReport(backend.Name, forward.Op, label, reports, against);
     }
 
-    private static TensorGradientReport CheckTensor(IConformanceBackend backend, OpCall forward, string output, string input,
+    private static TensorGradientReport CheckTensor(IConformanceBackend backend, OpCall forward, string id, string output, string input,
         string gradient, Tensor t, Tensor v, Tensor analytic, Tensor backwardBound, double deltaL, double vMax,
         SeededRandom rng, int maxElements)
     {
@@ -106,7 +124,8 @@ public static class GradientCheck
             double x0 = t.Data[i];
             double h = Math.Max(baseStep, 4 * p.InputUnit * Math.Abs(x0));
             double xp = p.RoundToInput(x0 + h), xm = p.RoundToInput(x0 - h);
-            double lp = Loss(backend, forward, output, input, i, xp, v), lm = Loss(backend, forward, output, input, i, xm, v);
+            string perturbed = $"{id} ({input}[{i}] perturbed)";
+            double lp = Loss(backend, forward, perturbed, output, input, i, xp, v), lm = Loss(backend, forward, perturbed, output, input, i, xm, v);
             double numeric = (lp - lm) / (xp - xm);
             double ana = analytic.Data[i];
             double truncation = forward.Info.Kind == OpKind.CrossEntropy ? ThirdDerivativeBound * h * h * vMax : 0;
@@ -125,12 +144,12 @@ public static class GradientCheck
             worst.Num, worst.Ana, worst.Tol) { MaxRatio = worstRatio };
     }
 
-    private static double Loss(IConformanceBackend backend, OpCall forward, string output, string input, int index, double value, Tensor v)
+    private static double Loss(IConformanceBackend backend, OpCall forward, string id, string output, string input, int index, double value, Tensor v)
     {
         var perturbed = forward.Inputs[input].Clone();
         perturbed.Data[index] = value;
         var inputs = forward.Inputs.ToDictionary(kv => kv.Key, kv => kv.Key == input ? perturbed : kv.Value);
-        var y = backend.Evaluate(forward with { Inputs = inputs })[output];
+        var y = GuardedCall.Evaluate(backend, forward with { Inputs = inputs }, id)[output];
         double sum = 0;
         for (int j = 0; j < y.Length; j++) sum += y.Data[j] * v.Data[j];
         return sum;

@@ -11,7 +11,7 @@ public enum CaseStatus
     Failed,
     /// <summary>The backend declares the op or an attribute unsupported.</summary>
     Unsupported,
-    /// <summary>The backend threw on a supported call.</summary>
+    /// <summary>The backend threw on a supported call, exceeded its time limit, or was still busy with one that did.</summary>
     Error,
 }
 
@@ -20,7 +20,7 @@ public enum CaseStatus
 /// <param name="Op">Catalogue op.</param>
 /// <param name="CaseId">Case id.</param>
 /// <param name="Status">The verdict.</param>
-/// <param name="Reason">Why unsupported, or the exception for an error; empty otherwise.</param>
+/// <param name="Reason">Why unsupported, or the exception or exceeded time limit for an error; empty otherwise.</param>
 /// <param name="Outputs">Per-output reports (empty when unsupported or on error).</param>
 public sealed record CaseResult(string Backend, string Op, string CaseId, CaseStatus Status, string Reason,
     IReadOnlyList<OutputReport> Outputs)

@@ -48,13 +48,20 @@ public static class CaseRunner
         return Run(backend, Expect(c, p, call), c.Id);
     }
 
-    /// <summary>Runs one call whose expectation is known; the caller has checked support.</summary>
+    /// <summary>
+    /// Runs one call whose expectation is known; the caller has checked support. The call goes
+    /// through <see cref="GuardedCall"/>: past its time limit it is an error naming the limit.
+    /// </summary>
     public static CaseResult Run(IConformanceBackend backend, Expectation expected, string caseId)
     {
         IReadOnlyDictionary<string, Tensor> actual;
         try
         {
-            actual = backend.Evaluate(expected.Call);
+            actual = GuardedCall.Evaluate(backend, expected.Call, caseId);
+        }
+        catch (CallTimeoutException e)
+        {
+            return new CaseResult(backend.Name, expected.Call.Op, caseId, CaseStatus.Error, e.Message, []);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

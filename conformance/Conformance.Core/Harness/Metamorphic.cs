@@ -7,7 +7,8 @@ namespace Conformance.Core.Harness;
 /// <summary>
 /// Checks that need no reference values: a sample's result does not depend on the other samples
 /// in its batch, and repeated calls agree bitwise unless the backend declares itself
-/// nondeterministic. Each returns null when the property holds, else a message.
+/// nondeterministic. Each returns null when the property holds, else a message (also when a call
+/// exceeds its time limit, <see cref="GuardedCall"/>).
 /// </summary>
 public static class Metamorphic
 {
@@ -35,8 +36,16 @@ public static class Metamorphic
             ? ReplaceOtherSamples(kv.Value, kv.Key == "labels" ? LabelSource(c, rng) : () => p.RoundToInput(2 * rng.NextDouble() - 1))
             : kv.Value);
         var bounds = CaseRunner.Expect(c, p).Bounds;
-        var a = backend.Evaluate(call);
-        var b = backend.Evaluate(call with { Inputs = perturbed });
+        IReadOnlyDictionary<string, Tensor> a, b;
+        try
+        {
+            a = GuardedCall.Evaluate(backend, call, c.Id);
+            b = GuardedCall.Evaluate(backend, call with { Inputs = perturbed }, c.Id + " (other samples changed)");
+        }
+        catch (CallTimeoutException e)
+        {
+            return TimedOut(backend, c, e);
+        }
         foreach (string name in a.Keys.Where(PerSampleOutputs.Contains))
         {
             int per = a[name].Length / a[name].Shape[0];
@@ -56,14 +65,25 @@ public static class Metamorphic
     {
         if (!backend.Capabilities.Deterministic) return null;
         var call = c.Build(backend.Capabilities.Precision);
-        var first = backend.Evaluate(call);
-        var second = backend.Evaluate(call);
+        IReadOnlyDictionary<string, Tensor> first, second;
+        try
+        {
+            first = GuardedCall.Evaluate(backend, call, c.Id);
+            second = GuardedCall.Evaluate(backend, call, c.Id + " (repeated)");
+        }
+        catch (CallTimeoutException e)
+        {
+            return TimedOut(backend, c, e);
+        }
         foreach (var (name, t) in first)
             if (!second.TryGetValue(name, out var u) || !t.BitwiseEquals(u))
                 return $"{backend.Name} {c.Op} case {c.Id}: output {name} differs between two identical calls " +
                        "(declare the backend nondeterministic if that is intended)";
         return null;
     }
+
+    private static string TimedOut(IConformanceBackend backend, ConformanceCase c, CallTimeoutException e) =>
+        $"{backend.Name} {c.Op} case {e.CaseId}: error: {e.Message}";
 
     private static Func<double> LabelSource(ConformanceCase c, SeededRandom rng) => () => rng.Next(0, c.Shapes["x"][1]);
 

@@ -26,7 +26,21 @@ public sealed class ProcessTests : IDisposable
         Assert.Equal([14.0], Core.Io.Npy.Read(_kit.PathOf("y.npy")).Data);
     }
 
-    private static CliResult RunTool(params string[] args)
+    [Fact]
+    public void BadCaseTimeoutVariableIsAOneLineErrorAndTheOptionBeatsIt()
+    {
+        var env = new Dictionary<string, string> { ["CONFORMANCE_CASE_TIMEOUT"] = "soon" };
+        var bad = RunTool(env, "check", "--mode", "quick", "--op", "flatten");
+        Assert.Equal(ExitCodes.UsageError, bad.ExitCode);
+        Assert.Equal("error: environment variable CONFORMANCE_CASE_TIMEOUT: expected a positive number of seconds, or 0 or off " +
+                     "to turn the limits off, got 'soon'", bad.Error.Trim());
+        var beaten = RunTool(env, "check", "--mode", "quick", "--op", "flatten", "--case-timeout", "60");
+        Assert.True(beaten.ExitCode == ExitCodes.Success, beaten.Out + beaten.Error);
+    }
+
+    private static CliResult RunTool(params string[] args) => RunTool(new Dictionary<string, string>(), args);
+
+    private static CliResult RunTool(Dictionary<string, string> environment, params string[] args)
     {
         // conformance.dll is copied beside the tests with its runtimeconfig, as a project reference.
         string dll = Path.Combine(AppContext.BaseDirectory, "conformance.dll");
@@ -37,6 +51,7 @@ public sealed class ProcessTests : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(dll);
         foreach (string a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
