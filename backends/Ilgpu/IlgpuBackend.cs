@@ -15,7 +15,7 @@ namespace Conformance.Backends.Ilgpu;
 /// error poisons its context) the backend recreates its context before the next call; if that
 /// fails, every later call reports the cause.
 /// </summary>
-public abstract class IlgpuBackend : IConformanceBackend
+public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
 {
     private readonly object _restartGate = new();
     private DeviceState? _state;
@@ -81,6 +81,7 @@ public abstract class IlgpuBackend : IConformanceBackend
     /// <summary>
     /// Abandons whatever the device is doing (a call that never returned) and starts a fresh
     /// context with its kernels, so the next call runs. Throws when the device cannot be restarted.
+    /// The harness calls this when a call exceeded its time limit and is still running.
     /// </summary>
     public void Recover(string cause)
     {
