@@ -116,5 +116,5 @@ public abstract class ConformanceSuite<TBackend> where TBackend : IConformanceBa
         BackendUnavailableException u => u,
         System.Reflection.TargetInvocationException { InnerException: BackendUnavailableException u } => u,
         _ => null,
-    }
+    };
 }
