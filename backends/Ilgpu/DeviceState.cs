@@ -57,6 +57,36 @@ public sealed class DeviceState : IDisposable
         return Tensor.FromFloat(shape, length == values.Length ? values : values[..length]);
     }
 
+    /// <summary>
+    /// Releases this state now if no call is using it, else once the call returns, without waiting
+    /// for it here. A call that was abandoned (past its time limit) may still be running: freeing
+    /// the accelerator under it would free memory its kernel still reads (on the CPU accelerator
+    /// that is an access violation that ends the process), so a background thread waits for the
+    /// call's lock first. If the call never returns, the state is never freed: the price of
+    /// carrying on without it.
+    /// </summary>
+    public void Retire()
+    {
+        if (Monitor.TryEnter(Gate))
+        {
+            try
+            {
+                Dispose();
+            }
+            finally
+            {
+                Monitor.Exit(Gate);
+            }
+            return;
+        }
+        var waiter = new Thread(() =>
+        {
+            lock (Gate) Dispose();
+        })
+        { IsBackground = true, Name = "ilgpu retired context" };
+        waiter.Start();
+    }
+
     /// <summary>Releases the accelerator (its device memory) and the context.</summary>
     public void Dispose()
     {

@@ -96,8 +96,7 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
         {
             if (!ReferenceEquals(_state, failed)) return "the device context had already been recreated";
             Volatile.Write(ref _state, null);
-            // A kernel that never returned may still hold the old context: release it off this thread.
-            if (failed != null) _ = Task.Run(failed.Dispose);
+            failed?.Retire();
             try
             {
                 Volatile.Write(ref _state, StartDevice());
@@ -111,11 +110,11 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
         }
     }
 
-    /// <summary>Releases the accelerator (its device memory) and the context.</summary>
+    /// <summary>Releases the accelerator (its device memory) and the context, once no call is running on them.</summary>
     public void Dispose()
     {
         _unusable = "the backend has been disposed";
-        Interlocked.Exchange(ref _state, null)?.Dispose();
+        Interlocked.Exchange(ref _state, null)?.Retire();
         GC.SuppressFinalize(this);
     }
 }

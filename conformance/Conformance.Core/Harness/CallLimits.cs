@@ -41,6 +41,13 @@ public sealed class CallLimits
     // pooling, flatten, cross-entropy): a compare, a copy, an index computation and some slack.
     private const double OperationsPerElement = 8;
 
+    // A fixed cost per output element on top of its arithmetic: GPU kernels give each output
+    // element a thread, and ILGPU's CPU accelerator spends about 2 µs per simulated thread (measured
+    // on this project's 2-core machine), 40 operations at the slow rate above. Without it a call of
+    // many cheap elements timed out: dense_backward of VGG16's fc1 has 1.0e8 dw elements of one
+    // term each (2e8 operations, 40 s) but took over 200 s there. 100 gives 2.5× room.
+    private const double OperationsPerOutputElement = 100;
+
     // Task.Wait takes at most int.MaxValue milliseconds (about 24.8 days).
     private static readonly TimeSpan Longest = TimeSpan.FromMilliseconds(int.MaxValue);
 
@@ -135,11 +142,12 @@ public sealed class CallLimits
     }
 
     /// <summary>
-    /// An estimate of the arithmetic operations <paramref name="call"/> takes. For the linear ops
-    /// (sums of products) it is 2 × Σ over outputs of elements × accumulated terms per element
-    /// (<see cref="ErrorModel.AccumulatedTerms"/>: one multiply and one add per term); for the
-    /// others a few operations per input and output element, and C per element for softmax and
-    /// cross-entropy, whose every element reads its whole row of C.
+    /// An estimate of the operations <paramref name="call"/> takes. For the linear ops (sums of
+    /// products) it is Σ over outputs of elements × (2 × accumulated terms per element + a fixed
+    /// cost per element) (<see cref="ErrorModel.AccumulatedTerms"/>: one multiply and one add per
+    /// term); for the others a few operations per input and output element plus the same fixed cost
+    /// per element (their outputs are about as many as their inputs), and C per element for softmax
+    /// and cross-entropy, whose every element reads its whole row of C.
     /// </summary>
     public static double Operations(OpCall call)
     {
@@ -148,8 +156,8 @@ public sealed class CallLimits
         {
             var info = call.Info;
             if (info.Kind == OpKind.Linear)
-                return 2 * info.Outputs.Sum(o => OutputElements(call, o) * (double)ErrorModel.AccumulatedTerms(call, o));
-            double ops = OperationsPerElement * 2 * inputElements;
+                return info.Outputs.Sum(o => OutputElements(call, o) * (2.0 * ErrorModel.AccumulatedTerms(call, o) + OperationsPerOutputElement));
+            double ops = (OperationsPerElement + OperationsPerOutputElement) * inputElements + OperationsPerElement * inputElements;
             if (info.Kind is OpKind.Softmax or OpKind.CrossEntropy && call.Inputs.TryGetValue("x", out var x) && x.Rank > 0)
                 ops += OperationsPerElement * (double)x.Length * x.Shape[^1];
             return ops;

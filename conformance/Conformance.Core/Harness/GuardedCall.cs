@@ -53,11 +53,14 @@ public static class GuardedCall
         SettleAbandoned(backend, state, limit, caseId);
         if (limit is null) return backend.Evaluate(call);
 
-        // A pool thread: 10–200 µs a call on a loaded 2-core machine, where a dedicated thread per
-        // call measured 0.8 ms (gradient checks make thousands of calls). A hung call holds its pool thread, and the
-        // pool adds others; pool threads are background threads, so it never blocks process exit.
-        // The execution context flows in, so AsyncLocals such as Parallelism.LimitTo still apply.
-        var task = Task.Run(() => backend.Evaluate(call));
+        // The backend's own worker thread (a new thread per call measured 0.8 ms on a loaded 2-core
+        // machine, and gradient checks make thousands of calls). Not a pool thread: hung calls would
+        // hold pool threads, and on 2 cores the pool then starts the next call only after its
+        // thread-injection delay, which a short limit mistakes for a hang. A hung call keeps its
+        // worker; the next call gets a new one.
+        Worker worker;
+        lock (state) worker = state.Worker ??= new Worker();
+        var task = worker.Run(() => backend.Evaluate(call));
         if (Finished(task, limit.Duration)) return task.GetAwaiter().GetResult();
 
         // Observe a late failure, so that it is not raised as an unobserved task exception.
@@ -65,6 +68,7 @@ public static class GuardedCall
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         lock (state)
         {
+            state.Worker = null;
             state.Abandoned = task;
             state.Cause = string.Create(CultureInfo.InvariantCulture,
                 $"case {caseId}, which exceeded its time limit of {limit.Duration.TotalSeconds:G3} s");
@@ -147,11 +151,75 @@ public static class GuardedCall
         /// <summary>Set when waiting for or recovering from <see cref="Abandoned"/> failed: the backend is unusable until it finishes.</summary>
         public string? Stuck;
 
+        /// <summary>The thread that runs this backend's calls; dropped with a call it abandons.</summary>
+        public Worker? Worker;
+
         public void Clear()
         {
             Abandoned = null;
             Cause = "";
             Stuck = null;
+        }
+    }
+
+    /// <summary>
+    /// One background thread that runs the calls given to it, one at a time, in the caller's
+    /// execution context (so AsyncLocals such as Parallelism.LimitTo apply). It ends after a few
+    /// idle seconds and is started again by the next call, so a forgotten backend leaves no thread.
+    /// </summary>
+    private sealed class Worker
+    {
+        private static readonly TimeSpan IdleExit = TimeSpan.FromSeconds(5);
+        private readonly Queue<Action> _queue = new();
+        private bool _running;
+
+        public Task<T> Run<T>(Func<T> work)
+        {
+            var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var context = ExecutionContext.Capture();
+            void Body()
+            {
+                try
+                {
+                    done.SetResult(work());
+                }
+                catch (Exception e)
+                {
+                    done.SetException(e);
+                }
+            }
+            lock (_queue)
+            {
+                _queue.Enqueue(context is null ? Body : () => ExecutionContext.Run(context, _ => Body(), null));
+                if (!_running)
+                {
+                    _running = true;
+                    new Thread(Loop) { IsBackground = true, Name = "conformance backend call" }.Start();
+                }
+                Monitor.Pulse(_queue);
+            }
+            return done.Task;
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                Action next;
+                lock (_queue)
+                {
+                    while (_queue.Count == 0)
+                    {
+                        if (!Monitor.Wait(_queue, IdleExit) && _queue.Count == 0)
+                        {
+                            _running = false;
+                            return;
+                        }
+                    }
+                    next = _queue.Dequeue();
+                }
+                next();
+            }
         }
     }
 }

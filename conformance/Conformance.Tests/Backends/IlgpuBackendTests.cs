@@ -4,6 +4,8 @@ using Conformance.Core.Backends;
 using Conformance.Core.Harness;
 using Conformance.Core.Cases;
 using Conformance.Reference;
+using ILGPU;
+using ILGPU.Runtime.CPU;
 using Xunit;
 
 namespace Conformance.Tests.Backends;
@@ -82,6 +84,37 @@ public sealed class IlgpuBackendTests
         var ours = Assert.Throws<OpArgumentException>(() => b.Evaluate(call));
         var reference = Assert.Throws<OpArgumentException>(() => OpCatalog.Evaluate(call.Op, call.Inputs, call.Attributes));
         Assert.Equal(reference.Message, ours.Message);
+    }
+
+    [Fact]
+    public void ARetiredContextIsFreedOnlyAfterTheCallStillUsingItReturns()
+    {
+        // A thorough run once died with an access violation: recovering from a call past its time
+        // limit freed the CPU accelerator while that call's kernel was still running on it.
+        var context = Context.Create(builder => builder.CPU());
+        var state = new DeviceState(context, context.CreateCPUAccelerator(0));
+        using var buffer = state.Allocate(4);
+        using var release = new ManualResetEventSlim();
+        using var held = new ManualResetEventSlim();
+        var call = new Thread(() =>
+        {
+            lock (state.Gate) // a call in flight holds the gate until released
+            {
+                held.Set();
+                release.Wait();
+            }
+        });
+        call.Start();
+        held.Wait();
+        state.Retire();
+        Thread.Sleep(200);
+        Assert.False(state.Accelerator.IsDisposed);
+        Assert.Equal([4], state.Download(buffer, [4]).Shape);
+        release.Set();
+        call.Join();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!state.Accelerator.IsDisposed && waited.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(10);
+        Assert.True(state.Accelerator.IsDisposed);
     }
 
     [Fact]
