@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole case catalogue (thorough mode: the real 224×224 VGG16 layers included) and
-# gradcheck on a GPU backend, and writes the scoreboard (Markdown, JSON), the gradcheck output
-# and the machine's description to OUT_DIR. Uses artifacts/gpu-kit (perf/gpu/make-kit.sh); if
+# gradcheck on a GPU backend, and spec/tools/check_conventions.py with the machine's Python
+# libraries, and writes the scoreboard (Markdown, JSON), the gradcheck output, the convention
+# results and the machine's description to OUT_DIR. Uses artifacts/gpu-kit (perf/gpu/make-kit.sh); if
 # `dotnet` is not on PATH it unpacks artifacts/runtime/dotnet-runtime.tar.xz to a temporary folder.
 # Usage: perf/gpu/run-on-gpu.sh OUT_DIR [BACKEND (default ilgpu-cuda)] [MODE (default thorough)]
 set -uo pipefail
@@ -25,4 +26,8 @@ echo "check exit $? in $(( $(date +%s) - start )) s" >> "$out/machine.txt"
 start=$(date +%s)
 run gradcheck --backend "$backend" > "$out/gradcheck.txt" 2>&1
 echo "gradcheck exit $? in $(( $(date +%s) - start )) s" >> "$out/machine.txt"
+if command -v python3 >/dev/null; then
+  python3 spec/tools/check_conventions.py --markdown "$out/conventions.md" > "$out/conventions.txt" 2>&1
+  echo "conventions exit $?" >> "$out/machine.txt"
+fi
 cat "$out/machine.txt"; tail -n 5 "$out/check.txt"
