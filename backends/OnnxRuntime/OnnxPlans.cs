@@ -6,8 +6,10 @@ namespace Conformance.Backends.OnnxRuntime;
 /// <summary>
 /// The ONNX node that computes each forward op of the catalogue, with the layout changes around it.
 /// Inputs are validated with the reference's own checks first, so bad input gives the same
-/// OpArgumentException as the reference, and every padding mode becomes explicit ONNX pads through
-/// the one helper <see cref="Padding.Resolve"/> (ONNX's auto_pad is never used).
+/// OpArgumentException as the reference. Padding is ONNX's own wherever ONNX has the mode
+/// (auto_pad VALID, SAME_UPPER for same, SAME_LOWER for same_lower), so the suite checks our
+/// conventions against ONNX Runtime rather than against the reference's helper; only full and
+/// explicit padding, which ONNX lacks as modes, are translated into pads (see <see cref="SetPadding"/>).
 /// </summary>
 internal static class OnnxPlans
 {
@@ -41,8 +43,8 @@ internal static class OnnxPlans
         var plan = OnnxPlan.Of("Conv", [1, 1, p.OutputSize], nchw: false, "y", [p.OutputSize],
             Feed.Float("x", Layout.ToFloat(x), 1, 1, n),
             Feed.Float("w", Layout.ToFloat(Kernel(w, a)), 1, 1, k));
-        plan.Model.IntsAttr("kernel_shape", k).IntsAttr("strides", s.Cols).IntsAttr("dilations", a.Dilation.Cols)
-            .IntsAttr("pads", p.Before, p.After).IntAttr("group", 1);
+        plan.Model.IntsAttr("kernel_shape", k).IntsAttr("strides", s.Cols).IntsAttr("dilations", a.Dilation.Cols).IntAttr("group", 1);
+        SetPadding(plan.Model, a.Padding, new PadAxis(n, k, s.Cols, a.Dilation.Cols, p));
         return plan;
     }
 
@@ -53,7 +55,9 @@ internal static class OnnxPlans
         var plan = OnnxPlan.Of("Conv", [1, 1, rows.OutputSize, cols.OutputSize], nchw: false, "y", [rows.OutputSize, cols.OutputSize],
             Feed.Float("x", Layout.ToFloat(x), 1, 1, x.Shape[0], x.Shape[1]),
             Feed.Float("w", Layout.ToFloat(Kernel(w, a)), 1, 1, w.Shape[0], w.Shape[1]));
-        SetConvAttributes(plan, w.Shape[0], w.Shape[1], s, a.Dilation, rows, cols, groups: 1);
+        SetConvAttributes(plan, w.Shape[0], w.Shape[1], s, a.Dilation, groups: 1);
+        SetPadding(plan.Model, a.Padding, new PadAxis(x.Shape[0], w.Shape[0], s.Rows, a.Dilation.Rows, rows),
+            new PadAxis(x.Shape[1], w.Shape[1], s.Cols, a.Dilation.Cols, cols));
         return plan;
     }
 
@@ -66,14 +70,15 @@ internal static class OnnxPlans
         var feeds = new List<Feed> { Feed.Float("x", xData, xShape), Feed.Float("w", wData, wShape) };
         if (bias != null) feeds.Add(Feed.Float("b", Layout.ToFloat(bias), g.Cout));
         var plan = OnnxPlan.Of("Conv", [g.Batch, g.Cout, g.Out1.OutputSize, g.Out2.OutputSize], nchw: true, "y", [.. feeds]);
-        SetConvAttributes(plan, g.K1, g.K2, new Pair(g.S1, g.S2), new Pair(g.D1, g.D2), g.Out1, g.Out2, g.Groups);
+        SetConvAttributes(plan, g.K1, g.K2, new Pair(g.S1, g.S2), new Pair(g.D1, g.D2), g.Groups);
+        SetPadding(plan.Model, a.Padding, new PadAxis(g.N1, g.K1, g.S1, g.D1, g.Out1), new PadAxis(g.N2, g.K2, g.S2, g.D2, g.Out2));
         return plan;
     }
 
     /// <summary>
-    /// MaxPool or AveragePool on NCHW data with explicit pads. ONNX Runtime's MaxPool skips padded
-    /// positions, and AveragePool with count_include_pad=0 divides by the real samples only: both as
-    /// the catalogue says. Resolved same/same_lower pads are always smaller than the window, as ONNX requires.
+    /// MaxPool or AveragePool on NCHW data with ONNX's own auto_pad (pooling takes valid, same and
+    /// same_lower only). ONNX Runtime's MaxPool skips padded positions, and AveragePool with
+    /// count_include_pad=0 divides by the real samples only: both as the catalogue says.
     /// </summary>
     private static OnnxPlan Pool(string opType, Tensor x, OpAttributes a)
     {
@@ -83,8 +88,9 @@ internal static class OnnxPlans
             Feed.Float("x", xData, xShape));
         plan.Model.IntsAttr("kernel_shape", g.Pool.Rows, g.Pool.Cols)
             .IntsAttr("strides", g.Strides.Rows, g.Strides.Cols)
-            .IntsAttr("pads", g.Rows.Before, g.Cols.Before, g.Rows.After, g.Cols.After)
             .IntAttr("ceil_mode", 0);
+        SetPadding(plan.Model, a.Padding, new PadAxis(g.N1, g.Pool.Rows, g.Strides.Rows, 1, g.Rows),
+            new PadAxis(g.N2, g.Pool.Cols, g.Strides.Cols, 1, g.Cols));
         if (opType == "AveragePool") plan.Model.IntAttr("count_include_pad", 0);
         return plan;
     }
@@ -140,10 +146,43 @@ internal static class OnnxPlans
     /// <summary>The kernel as fed: flipped in both spatial axes for reversal=true (exact, the values only move).</summary>
     private static Tensor Kernel(Tensor w, OpAttributes a) => a.Reversal ? Convolution.Flip(w) : w;
 
-    private static void SetConvAttributes(OnnxPlan plan, int k1, int k2, Pair s, Pair d, AxisPadding rows, AxisPadding cols, int groups) =>
+    private static void SetConvAttributes(OnnxPlan plan, int k1, int k2, Pair s, Pair d, int groups) =>
         plan.Model.IntsAttr("kernel_shape", k1, k2)
             .IntsAttr("strides", s.Rows, s.Cols)
             .IntsAttr("dilations", d.Rows, d.Cols)
-            .IntsAttr("pads", rows.Before, cols.Before, rows.After, cols.After)
             .IntAttr("group", groups);
+
+    /// <summary>One spatial axis of a Conv or pooling node, with the padding the reference resolved for it.</summary>
+    private readonly record struct PadAxis(int Size, int Window, int Stride, int Dilation, AxisPadding Resolved)
+    {
+        /// <summary>ONNX's total SAME padding, (⌈N/s⌉ − 1)·s + (K−1)·d + 1 − N, before any clamping.</summary>
+        public long SameTotal => ((Size + (long)Stride - 1) / Stride - 1) * Stride + (long)(Window - 1) * Dilation + 1 - Size;
+    }
+
+    /// <summary>
+    /// The padding of a Conv or pooling node. valid, same and same_lower are ONNX's own auto_pad
+    /// VALID, SAME_UPPER (the odd extra zero at the end) and SAME_LOWER (at the start), so ONNX
+    /// Runtime computes those pads itself and the suite checks our conventions against it. The
+    /// adapter translates into explicit pads (resolved by the reference's Padding helper, in ONNX's
+    /// order: all begins, then all ends) only where ONNX cannot say it: full and explicit padding
+    /// (no ONNX mode), and two cases ONNX Runtime 1.31 refuses: SAME with dilation ("Dilation not
+    /// supported for AutoPadType::SAME_UPPER") and SAME where a stride longer than the window leaves
+    /// a negative total (it then rejects its own negative pads; the catalogue pads nothing there).
+    /// </summary>
+    private static void SetPadding(OneNodeModel model, Padding padding, params PadAxis[] axes)
+    {
+        string? auto = padding.Mode switch
+        {
+            PaddingMode.Valid => "VALID",
+            PaddingMode.Same => "SAME_UPPER",
+            PaddingMode.SameLower => "SAME_LOWER",
+            _ => null,
+        };
+        if (auto != null && (padding.Mode == PaddingMode.Valid || axes.All(a => a.Dilation == 1 && a.SameTotal >= 0)))
+        {
+            model.StringAttr("auto_pad", auto);
+            return;
+        }
+        model.IntsAttr("pads", [.. axes.Select(a => (long)a.Resolved.Before), .. axes.Select(a => (long)a.Resolved.After)]);
+    }
 }
