@@ -3,14 +3,17 @@ using TorchSharp;
 using static Conformance.Backends.TorchSharp.TorchTensors;
 using F = TorchSharp.torch.nn.functional;
 using TT = TorchSharp.torch.Tensor;
+using Padding = Conformance.Reference.Padding;
 
 namespace Conformance.Backends.TorchSharp;
 
 /// <summary>
-/// conv1d, conv2d, conv2d_layer and conv2d_layer_backward on libtorch's conv2d. Shapes and
-/// padding are validated and resolved by the reference's own helpers (<see cref="Conformance.Reference.Padding.Resolve"/>,
-/// <see cref="LayerGeometry"/>), so errors are the catalogue's errors and the geometry is the
-/// catalogue's; only the arithmetic is libtorch's.
+/// conv1d, conv2d, conv2d_layer and conv2d_layer_backward on libtorch's conv2d. Shapes are
+/// validated by the reference's own helpers (<see cref="LayerGeometry"/>), so errors are the
+/// catalogue's errors. Padding is libtorch's own where libtorch has the mode: `same` at stride 1
+/// is libtorch's padding='same' (see <see cref="TorchSame"/>), so the suite checks that
+/// convention against libtorch; every other mode and stride is translated into explicit zeros
+/// resolved by the reference's <see cref="Conformance.Reference.Padding.Resolve"/>.
 /// </summary>
 internal static class TorchConvolution
 {
@@ -21,7 +24,7 @@ internal static class TorchConvolution
         using var scope = torch.NewDisposeScope();
         var xt = ToTorch(x).reshape(1, 1, 1, x.Shape[0]);
         var wt = ToTorch(w).reshape(1, 1, 1, w.Shape[0]);
-        var y = Conv(xt, wt, null, rows, cols, s, new Pair(1, a.Dilation.Cols), 1, a.Reversal);
+        var y = Conv(xt, wt, null, rows, cols, s, new Pair(1, a.Dilation.Cols), 1, a.Reversal, a.Padding);
         return FromTorch(y.reshape(cols.OutputSize));
     }
 
@@ -32,7 +35,7 @@ internal static class TorchConvolution
         using var scope = torch.NewDisposeScope();
         var xt = ToTorch(x).reshape(1, 1, x.Shape[0], x.Shape[1]);
         var wt = ToTorch(w).reshape(1, 1, w.Shape[0], w.Shape[1]);
-        var y = Conv(xt, wt, null, rows, cols, s, a.Dilation, 1, a.Reversal);
+        var y = Conv(xt, wt, null, rows, cols, s, a.Dilation, 1, a.Reversal, a.Padding);
         return FromTorch(y.reshape(rows.OutputSize, cols.OutputSize));
     }
 
@@ -41,7 +44,7 @@ internal static class TorchConvolution
     {
         var g = LayerGeometry.Of(x, w, b, a);
         using var scope = torch.NewDisposeScope();
-        var y = Layer(ToTorch(x), ToTorch(w), b is null ? null : ToTorch(b), g, a.Reversal);
+        var y = Layer(ToTorch(x), ToTorch(w), b is null ? null : ToTorch(b), g, a);
         return FromTorch(y);
     }
 
@@ -57,18 +60,49 @@ internal static class TorchConvolution
         using var scope = torch.NewDisposeScope();
         using var grad = torch.enable_grad();
         var xt = ToTorch(x, requiresGrad: true);
-        var wt = ToTorch(w, requiresGrad: true);
         var bt = torch.zeros([g.Cout], torch.float32, requires_grad: true);
-        var y = Layer(xt, wt, bt, g, a.Reversal);
+        if (TorchSame(a.Padding, new Pair(g.S1, g.S2)))
+        {
+            // The module's weight is a parameter of its own (OIHW, flipped for reversal): its
+            // gradient is turned back into the catalogue's HWIO here, flipped back for reversal.
+            var kernel = HwioToOihw(ToTorch(w));
+            using var conv = SameModule(a.Reversal ? kernel.flip(2, 3) : kernel, bt, new Pair(g.D1, g.D2), g.Groups);
+            var ys = NchwToNhwc(conv.call(NhwcToNchw(xt)));
+            var gs = torch.autograd.grad([ys], [xt, conv.weight!, conv.bias!], [ToTorch(dy)]);
+            var dwOihw = a.Reversal ? gs[1].flip(2, 3) : gs[1];
+            return (FromTorch(gs[0]), FromTorch(dwOihw.permute(2, 3, 1, 0)), FromTorch(gs[2]));
+        }
+        var wt = ToTorch(w, requiresGrad: true);
+        var y = Layer(xt, wt, bt, g, a);
         var grads = torch.autograd.grad([y], [xt, wt, bt], [ToTorch(dy)]);
         return (FromTorch(grads[0]), FromTorch(grads[1]), FromTorch(grads[2]));
     }
 
-    private static TT Layer(TT xNhwc, TT wHwio, TT? b, LayerGeometry g, bool reversal)
+    private static TT Layer(TT xNhwc, TT wHwio, TT? b, LayerGeometry g, OpAttributes a)
     {
         var y = Conv(NhwcToNchw(xNhwc), HwioToOihw(wHwio), b, g.Out1, g.Out2,
-            new Pair(g.S1, g.S2), new Pair(g.D1, g.D2), g.Groups, reversal);
+            new Pair(g.S1, g.S2), new Pair(g.D1, g.D2), g.Groups, a.Reversal, a.Padding);
         return NchwToNhwc(y);
+    }
+
+    /// <summary>
+    /// True where libtorch has the catalogue's padding mode itself: padding='same' exists in
+    /// libtorch only at stride 1, and puts the odd extra zero at the end, which is our `same`.
+    /// (same_lower, full and explicit padding have no libtorch mode.)
+    /// </summary>
+    private static bool TorchSame(Padding padding, Pair s) => padding.Mode == PaddingMode.Same && s.Rows == 1 && s.Cols == 1;
+
+    /// <summary>
+    /// A Conv2d module with libtorch's own padding='same' (TorchSharp has it on the module, not on
+    /// the functional conv2d) whose weight (OIHW) and optional bias are the given values.
+    /// </summary>
+    private static global::TorchSharp.Modules.Conv2d SameModule(TT wOihw, TT? b, Pair d, int groups)
+    {
+        var conv = torch.nn.Conv2d(wOihw.shape[1] * groups, wOihw.shape[0], (wOihw.shape[2], wOihw.shape[3]), global::TorchSharp.Padding.Same,
+            stride: (1, 1), dilation: (d.Rows, d.Cols), groups: groups, bias: b is not null);
+        conv.weight = new global::TorchSharp.Modules.Parameter(wOihw.detach().clone());
+        if (b is not null) conv.bias = new global::TorchSharp.Modules.Parameter(b.detach().clone());
+        return conv;
     }
 
     /// <summary>
@@ -76,9 +110,14 @@ internal static class TorchConvolution
     /// libtorch's conv2d; the uneven remainder (same/same_lower with an odd total, explicit
     /// T,B,L,R) is added first as explicit zeros, since libtorch only pads both sides equally.
     /// </summary>
-    private static TT Conv(TT x, TT w, TT? b, AxisPadding rows, AxisPadding cols, Pair s, Pair d, int groups, bool reversal)
+    private static TT Conv(TT x, TT w, TT? b, AxisPadding rows, AxisPadding cols, Pair s, Pair d, int groups, bool reversal, Padding padding)
     {
         if (reversal) w = w.flip(2, 3);
+        if (TorchSame(padding, s))
+        {
+            using var conv = SameModule(w, b, d, groups);
+            return conv.call(x);
+        }
         var (symmetric, extra) = SplitPadding(rows, cols);
         if (Any(extra)) x = F.pad(x, extra);
         return F.conv2d(x, w, b, strides: [s.Rows, s.Cols], padding: symmetric, dilation: [d.Rows, d.Cols], groups: groups);
