@@ -2,8 +2,6 @@ using Conformance.Core.Backends;
 using Conformance.Core.Cases;
 using Conformance.Core.Harness;
 using Conformance.Reference;
-using FsCheck;
-using FsCheck.Fluent;
 
 namespace Conformance.Suite;
 
@@ -12,7 +10,7 @@ namespace Conformance.Suite;
 /// list (fewer and smaller numbers), and every missing or zero gene decodes to the smallest
 /// choice, so a failure shrinks to the smallest failing case: batch 1, kernel 1, stride 1, valid.
 /// </summary>
-public static class RandomCases
+public static partial class RandomCases
 {
     private static readonly string[] Paddings = ["valid", "same", "same_lower", "full", "explicit"];
 
@@ -63,24 +61,31 @@ public static class RandomCases
         return new ConformanceCase($"{op}/fscheck/[{string.Join(",", genome)}]", op, "fscheck", shapes, a, (DataKind)G(10, 3));
     }
 
-    /// <summary>
-    /// Runs <paramref name="count"/> random cases on <paramref name="backend"/>. On a failure FsCheck
-    /// shrinks the genome and throws with the smallest failing case, its comparison and the replay seed.
-    /// Calls the backend does not support count as vacuous passes.
-    /// </summary>
-    public static void Check(IConformanceBackend backend, Func<int[], ConformanceCase> decode, int count)
+    /// <summary>The conv2d_layer family (forward, backward) of the suite's RandomConvolutions.</summary>
+    public static readonly RandomFamily Convolutions = new("RandomConvolutions", Convolution, [[], Gene(21, 1)]);
+
+    /// <summary>The pooling family (both pools, forward and backward) of the suite's RandomPooling.</summary>
+    public static readonly RandomFamily Poolings = new("RandomPooling", Pooling, [.. Enumerable.Range(0, 4).Select(op => Gene(9, op))]);
+
+    /// <summary>A genome of zeros but <paramref name="value"/> at <paramref name="index"/>: the smallest case with that choice.</summary>
+    private static int[] Gene(int index, int value)
     {
-        var p = backend.Capabilities.Precision;
-        var property = Prop.ForAll(ArbMap.Default.ArbFor<int[]>(), (int[] genome) =>
-        {
-            var c = decode(genome);
-            var call = c.Build(p);
-            if (!backend.Supports(call).IsSupported) return true;
-            var result = CaseRunner.Run(backend, CaseRunner.Expect(call, p), c.Id);
-            // Throwing (not returning false) puts the comparison in FsCheck's report of the shrunk case.
-            if (result.Status != CaseStatus.Passed) throw new InvalidOperationException(result.Describe());
-            return true;
-        });
-        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(count).WithQuietOnSuccess(true), property);
+        var genome = new int[index + 1];
+        genome[index] = value;
+        return genome;
     }
+}
+
+/// <summary>
+/// What one random property draws: the name its seed derives from (<see cref="RandomSeed.For"/>),
+/// the decoder of genomes, and one genome per op the decoder can produce, so that a backend is
+/// asked about every op the property could give it, not only the op of the empty genome.
+/// </summary>
+/// <param name="Property">The property's name; it sets the seed, so renaming it changes the cases.</param>
+/// <param name="Decode">Genome → case; total (every genome decodes).</param>
+/// <param name="Probes">One genome per op <paramref name="Decode"/> can produce.</param>
+public sealed record RandomFamily(string Property, Func<int[], ConformanceCase> Decode, IReadOnlyList<int[]> Probes)
+{
+    /// <summary>The op of each probe: every op the family can produce.</summary>
+    public IEnumerable<string> Ops => Probes.Select(g => Decode(g).Op);
 }

@@ -65,6 +65,18 @@ public sealed record ConformanceCase(
         return t;
     }
 
+    /// <summary>
+    /// The op, input shapes and the attributes the op reads, for a person:
+    /// <c>conv2d_layer x[1,3,4,2] w[2,2,2,3] b[3] padding=same reversal=false strides=1,2 dilation=1,1 groups=1 data=Uniform</c>.
+    /// </summary>
+    public string Summary()
+    {
+        var accepted = OpCatalog.Get(Op).Attributes;
+        var shapes = Shapes.Select(kv => $"{kv.Key}[{string.Join(",", kv.Value)}]");
+        var attributes = Attributes.ToPairs().Where(kv => accepted.Contains(kv.Key)).Select(kv => $"{kv.Key}={kv.Value}");
+        return string.Join(" ", new[] { Op }.Concat(shapes).Concat(attributes).Append($"data={Data}"));
+    }
+
     /// <inheritdoc />
     public override string ToString() => Id;
 }
