@@ -12,7 +12,7 @@ namespace Conformance.Core.Numerics;
 /// <param name="Expected">The reference value there.</param>
 /// <param name="Actual">The backend's value there.</param>
 /// <param name="Bound">The allowed error there.</param>
-/// <param name="MaxRatio">The largest error/bound over all elements: 0 exact, ≤ 1 within bound, ∞ for an error where the bound is 0.</param>
+/// <param name="MaxRatio">The largest error/bound over all elements, never NaN: 0 exact, ≤ 1 within bound, ∞ for an error no bound excuses (see <see cref="Comparison.Ratio"/>).</param>
 /// <param name="Ulps">The error at the worst element in units in the last place of the backend's format.</param>
 public sealed record OutputReport(
     string Output, bool Passed, string Problem, int[] WorstIndex,
