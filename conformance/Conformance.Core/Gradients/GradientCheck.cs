@@ -133,7 +133,7 @@ public static class GradientCheck
             double err = Math.Abs(numeric - ana);
             maxAbs = Math.Max(maxAbs, err);
             maxRel = Math.Max(maxRel, err / Math.Max(Math.Abs(ana), 1e-30));
-            double ratio = double.IsNaN(err) ? double.PositiveInfinity : err / tol;
+            double ratio = Ratio(err, tol);
             if (ratio > worstRatio)
             {
                 worstRatio = ratio;
@@ -142,6 +142,19 @@ public static class GradientCheck
         }
         return new TensorGradientReport(input, gradient, indices.Count, maxAbs, maxRel, t.IndexOf(worst.Index),
             worst.Num, worst.Ana, worst.Tol) { MaxRatio = worstRatio };
+    }
+
+    /// <summary>
+    /// |numeric − analytic| / tolerance, never NaN: a NaN difference (a NaN gradient or loss, or
+    /// ∞ − ∞) fails, and where the tolerance is not finite (an infinite forward bound, 0·∞) it
+    /// says nothing, so only an exact match passes, as in <see cref="Comparison.Ratio"/>.
+    /// </summary>
+    private static double Ratio(double err, double tol)
+    {
+        if (double.IsNaN(err)) return double.PositiveInfinity;
+        if (err == 0) return 0;
+        if (!double.IsFinite(tol) || !(tol > 0)) return double.PositiveInfinity;
+        return err / tol;
     }
 
     private static double Loss(IConformanceBackend backend, OpCall forward, string id, string output, string input, int index, double value, Tensor v)

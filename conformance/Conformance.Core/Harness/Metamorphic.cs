@@ -51,8 +51,10 @@ public static class Metamorphic
             int per = a[name].Length / a[name].Shape[0];
             for (int i = 0; i < per; i++)
             {
-                double va = a[name].Data[i], vb = b[name].Data[i];
-                if (!(va == vb || Math.Abs(va - vb) <= 2 * bounds[name].Data[i]))
+                double va = a[name].Data[i], vb = b[name].Data[i], bound = bounds[name].Data[i];
+                // As in Comparison: NaN matches only NaN, and a bound that is not finite allows no difference.
+                bool same = va == vb || (double.IsNaN(va) && double.IsNaN(vb));
+                if (!same && !(double.IsFinite(bound) && Math.Abs(va - vb) <= 2 * bound))
                     return $"{backend.Name} {c.Op} case {c.Id}: output {name} of sample 0 changed when the other samples changed, " +
                            $"at {Tensor.Format(a[name].IndexOf(i))}: {va:R} then {vb:R}";
             }

@@ -12,7 +12,7 @@ namespace Conformance.Core.Numerics;
 /// <param name="Expected">The reference value there.</param>
 /// <param name="Actual">The backend's value there.</param>
 /// <param name="Bound">The allowed error there.</param>
-/// <param name="MaxRatio">The largest error/bound over all elements: 0 exact, ≤ 1 within bound, ∞ for an error where the bound is 0.</param>
+/// <param name="MaxRatio">The largest error/bound over all elements, never NaN: 0 exact, ≤ 1 within bound, ∞ for an error no bound excuses (see <see cref="Comparison.Ratio"/>).</param>
 /// <param name="Ulps">The error at the worst element in units in the last place of the backend's format.</param>
 public sealed record OutputReport(
     string Output, bool Passed, string Problem, int[] WorstIndex,
@@ -41,9 +41,7 @@ public static class Comparison
         double worstRatio = -1;
         for (int i = 0; i < expected.Length; i++)
         {
-            double e = expected.Data[i], a = actual.Data[i], b = bound.Data[i];
-            double err = Math.Abs(a - e);
-            double ratio = SameValue(e, a) ? 0 : double.IsNaN(err) ? double.PositiveInfinity : b > 0 ? err / b : err > 0 ? double.PositiveInfinity : 0;
+            double ratio = Ratio(expected.Data[i], actual.Data[i], bound.Data[i]);
             if (ratio > worstRatio)
             {
                 worstRatio = ratio;
@@ -52,11 +50,50 @@ public static class Comparison
         }
         if (worst < 0)
             return new OutputReport(output, true, "", [], 0, 0, 0, 0, 0);
-        double ew = expected.Data[worst], aw = actual.Data[worst];
+        double ew = expected.Data[worst], aw = actual.Data[worst], bw = bound.Data[worst];
         bool passed = worstRatio <= 1;
-        return new OutputReport(output, passed, passed ? "" : "error exceeds the bound",
-            expected.IndexOf(worst), ew, aw, bound.Data[worst], worstRatio, Ulps(ew, aw, p));
+        return new OutputReport(output, passed, passed ? "" : Problem(ew, aw, bw),
+            expected.IndexOf(worst), ew, aw, bw, worstRatio, Ulps(ew, aw, p));
     }
+
+    /// <summary>
+    /// The error/bound ratio of one element under the rules for non-finite values of
+    /// spec/numerics.md ("The report"): never NaN, 0 for an exact match, +∞ for a failure no
+    /// bound can excuse. A NaN ratio would compare false against everything and so pass silently.
+    /// </summary>
+    /// <param name="expected">The reference value.</param>
+    /// <param name="actual">The backend's value.</param>
+    /// <param name="bound">The allowed error (from <see cref="ErrorModel"/>).</param>
+    public static double Ratio(double expected, double actual, double bound)
+    {
+        // NaN and ±∞ are exact results, not approximations: only the same value passes.
+        if (!double.IsFinite(expected))
+            return SameValue(expected, actual) ? 0 : double.PositiveInfinity;
+        if (!double.IsFinite(actual)) return double.PositiveInfinity;
+        if (actual == expected) return 0;
+        // An infinite or NaN bound means the error model says nothing here (γ_n past n·u ≥ 1,
+        // 0·∞): dividing by it would give 0 or NaN and pass anything, so only the exact value passes.
+        if (!double.IsFinite(bound)) return double.PositiveInfinity;
+        double err = Math.Abs(actual - expected);
+        // err may overflow to +∞ (opposite signs near MaxValue): that fails, as it should.
+        return bound > 0 ? err / bound : double.PositiveInfinity;
+    }
+
+    /// <summary>Why the element (expected, actual, bound) fails, in words for the report.</summary>
+    private static string Problem(double expected, double actual, double bound)
+    {
+        if (double.IsNaN(expected)) return "the reference is NaN here: only NaN passes";
+        if (double.IsInfinity(expected))
+            return $"the reference is {Name(expected)} here: only exactly {Name(expected)} passes";
+        if (!double.IsFinite(actual))
+            return $"actual is {Name(actual)} where the reference is finite";
+        if (!double.IsFinite(bound))
+            return "no finite bound here (the error model is unbounded for this element): only the exact value passes";
+        return "error exceeds the bound";
+    }
+
+    private static string Name(double v) =>
+        double.IsNaN(v) ? "NaN" : double.IsPositiveInfinity(v) ? "+∞" : double.IsNegativeInfinity(v) ? "−∞" : v.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// |actual − expected| in units of the last place of the backend's output (accumulator) format
@@ -64,8 +101,10 @@ public static class Comparison
     /// </summary>
     public static double Ulps(double expected, double actual, PrecisionClass p)
     {
+        if (SameValue(expected, actual)) return 0;
         double err = Math.Abs(actual - expected);
-        if (err == 0 || double.IsNaN(err)) return err;
+        // A NaN or infinite value is no number of ulps away from a finite one.
+        if (!double.IsFinite(err)) return double.PositiveInfinity;
         double ulp = 2 * p.AccumulationUnit * Math.Pow(2, Math.Floor(Math.Log2(Math.Max(Math.Abs(expected), p.MinNormal))));
         return err / ulp;
     }

@@ -109,7 +109,10 @@ public static class ErrorModel
         return bounds;
     }
 
-    /// <summary>softmax: y_j·[γ_{C+2} + (2k_f + |x_j − m| + max|x − m|)·u_acc + 2·u_in·max|x|] + MinNormal, per row.</summary>
+    /// <summary>
+    /// softmax: y_j·[γ_{C+2} + (2k_f + |x_j − m| + max|x − m|)·u_acc + 2·u_in·max|x|] + MinNormal, per row,
+    /// with m, max|x − m| and max|x| over the row's finite logits; 0 where x_j = −∞ (y_j is then exactly 0).
+    /// </summary>
     public static Tensor SoftmaxBound(Tensor x, Tensor y, PrecisionClass p)
     {
         int c = x.Shape[^1];
@@ -118,17 +121,32 @@ public static class ErrorModel
         for (int row = 0; row < x.Length / c; row++)
         {
             var xs = new ReadOnlySpan<double>(x.Data, row * c, c);
-            double m = double.NegativeInfinity, maxAbs = 0;
-            foreach (double v in xs) { m = Math.Max(m, v); maxAbs = Math.Max(maxAbs, Math.Abs(v)); }
-            double spread = 0;
-            foreach (double v in xs) spread = Math.Max(spread, m - v);
+            var (m, spread, maxAbs) = FiniteLogitRange(xs);
             for (int j = 0; j < c; j++)
             {
+                // exp(−∞ − m) is exactly 0 and 0/S is exactly 0 in any correct implementation: no error allowed.
+                if (double.IsNegativeInfinity(xs[j])) continue;
                 double rel = Gamma(c + 2, u) + (2 * kf + (m - xs[j]) + spread) * u + 2 * p.InputUnit * maxAbs;
                 bound.Data[row * c + j] = y.Data[row * c + j] * rel + p.MinNormal;
             }
         }
         return bound;
+    }
+
+    /// <summary>
+    /// m = max x_k, max(m − x_k) and max|x_k| over the finite logits of one row (m = −∞ and zeros
+    /// when none is finite). A −∞ logit adds exp(−∞ − m) = 0 to the sum exactly, and rounding the
+    /// inputs leaves it −∞, so it adds no error; taking it into the spread would make every bound
+    /// of the row infinite. +∞ and NaN logits make the reference row NaN, whose rule needs no bound.
+    /// </summary>
+    private static (double M, double Spread, double MaxAbs) FiniteLogitRange(ReadOnlySpan<double> xs)
+    {
+        double m = double.NegativeInfinity, maxAbs = 0, spread = 0;
+        foreach (double v in xs)
+            if (double.IsFinite(v)) { m = Math.Max(m, v); maxAbs = Math.Max(maxAbs, Math.Abs(v)); }
+        foreach (double v in xs)
+            if (double.IsFinite(v)) spread = Math.Max(spread, m - v);
+        return (m, spread, maxAbs);
     }
 
     private static Tensor CrossEntropyBound(OpCall call, PrecisionClass p)
@@ -139,11 +157,12 @@ public static class ErrorModel
         double u = p.AccumulationUnit, kf = ElementaryFunctionUlps, sumE = 0, sumL = 0;
         for (int b = 0; b < batch; b++)
         {
-            double m = double.NegativeInfinity, maxAbs = 0;
-            for (int j = 0; j < c; j++) { m = Math.Max(m, x[b, j]); maxAbs = Math.Max(maxAbs, Math.Abs(x[b, j])); }
-            double s = 0, spread = 0;
-            for (int j = 0; j < c; j++) { s += Math.Exp(x[b, j] - m); spread = Math.Max(spread, m - x[b, j]); }
-            double logS = Math.Log(s), picked = x[b, (int)labels.Data[b]];
+            var xs = new ReadOnlySpan<double>(x.Data, b * c, c);
+            var (m, spread, maxAbs) = FiniteLogitRange(xs);
+            double s = 0;
+            // −∞ logits add exactly 0 here, as in the backend.
+            foreach (double v in xs) s += Math.Exp(v - m);
+            double logS = Math.Log(s), picked = xs[(int)labels.Data[b]];
             sumE += Gamma(c + 2, u) + (kf + spread) * u + (kf + 2) * u * Math.Abs(logS)
                 + 2 * u * Math.Abs(m - picked) + 2 * p.InputUnit * maxAbs;
             sumL += Math.Abs(m + logS - picked);

@@ -11,7 +11,7 @@ public sealed class OnnxRuntimeSmokeTests(OnnxRuntimeFixture fixture, ITestOutpu
     private void Check(string op, Dictionary<string, Tensor> inputs, string attrs)
     {
         var (ratio, ulps) = AssertMatchesReference(fixture.Backend, op, inputs, Attrs(attrs));
-        output.WriteLine($"{op} {attrs}: worst error/tolerance {ratio:F4}, {ulps:F2} ulp");
+        output.WriteLine($"{op} {attrs}: worst error/bound {ratio:F4}, {ulps:F2} ulp");
     }
 
     [Theory]

@@ -6,17 +6,19 @@ namespace Conformance.Tests.Mutants;
 /// <summary>
 /// A realistic wrong backend: the reference with one bug a real implementation might have.
 /// It either rewrites the call before computing (a convention slip) or the outputs after.
+/// It claims fp32 unless given another <paramref name="precision"/>.
 /// </summary>
 public sealed class MutantBackend(string name, Func<OpCall, OpCall>? call = null,
-    Func<OpCall, IReadOnlyDictionary<string, Tensor>, IReadOnlyDictionary<string, Tensor>>? outputs = null) : IConformanceBackend
+    Func<OpCall, IReadOnlyDictionary<string, Tensor>, IReadOnlyDictionary<string, Tensor>>? outputs = null,
+    PrecisionClass? precision = null) : IConformanceBackend
 {
     private readonly ReferenceBackend _reference = new();
 
     /// <inheritdoc />
     public string Name { get; } = name;
 
-    /// <summary>Claims fp32 so that the suite applies the bounds a real fp32 backend gets.</summary>
-    public BackendCapabilities Capabilities { get; } = new("cpu (mutant of the reference)", PrecisionClass.Fp32);
+    /// <summary>Claims fp32 (by default) so that the suite applies the bounds a real fp32 backend gets.</summary>
+    public BackendCapabilities Capabilities { get; } = new("cpu (mutant of the reference)", precision ?? PrecisionClass.Fp32);
 
     /// <inheritdoc />
     public Support Supports(OpCall c) => Support.Yes;
