@@ -52,6 +52,15 @@ public static partial class CaseCatalog
         Layer(list, g, "wide-range-values", [1, 8, 8, 4], [3, 3, 4, 4], bias: true, Attrs("same"), DataKind.WideRange);
         Layer(list, g, "exact-integers-groups", [1, 6, 6, 4], [3, 3, 2, 4], bias: true, Attrs("full", groups: 2), DataKind.SmallIntegers);
 
+        // Precision probes: reductions longer than 2,000 terms (where GPU libraries switch to TF32)
+        // on operands that need fp32's whole significand. Each sum of n terms stays below
+        // n·3071 < 2^24, so fp32 must be exact. Forward n = 3·3·512 + 1 = 4609 (VGG16's block5);
+        // backward dx n = 256·3·3 = 2304, dw and db n = 2·32·32 = 2048; dense n = 4096 + 1.
+        Layer(list, g, "precision-probe-3x3x512-to-8", [1, 4, 4, 512], [3, 3, 512, 8], bias: true, Attrs("same"), DataKind.PrecisionProbe);
+        Layer(list, g, "precision-probe-3x3x2-to-256", [1, 5, 5, 2], [3, 3, 2, 256], bias: false, Attrs("same"), DataKind.PrecisionProbe);
+        Layer(list, g, "precision-probe-32x32-batch2", [2, 32, 32, 1], [3, 3, 1, 2], bias: true, Attrs("same"), DataKind.PrecisionProbe);
+        DenseCase(list, g, "precision-probe-4096-to-8", 2, 4096, 8, bias: true, DataKind.PrecisionProbe);
+
         Pools(list, g, "2x2-valid-odd-input", [2, 7, 9, 3], Attrs(pool: Pair.Of(2)));
         Pools(list, g, "3x3-stride2-same", [1, 7, 8, 2], Attrs("same", pool: Pair.Of(3), strides: Pair.Of(2)));
         Pools(list, g, "2x2-stride1-same", [1, 5, 6, 2], Attrs("same", pool: Pair.Of(2), strides: Pair.Of(1)));

@@ -12,6 +12,15 @@ public enum DataKind
     SmallIntegers,
     /// <summary>Uniform in [−1, 1] scaled by powers of two from 2^-8 to 2^8 per element: exercises magnitude-relative bounds.</summary>
     WideRange,
+    /// <summary>
+    /// The precision probe for long reductions (spec/numerics.md, "Precision probe"): the call's data
+    /// operand (x of a forward op, dy of a backward one) holds integers of magnitude 2048 to 3071 with
+    /// random signs, which need 12 significant bits, and every other operand is −1, 0 or 1. fp32 sums
+    /// these exactly in any order while every partial sum stays below 2^24 (the exact tier: bound 0),
+    /// but TF32 (11 bits) and bf16 (8 bits) cannot hold the odd ones: a backend that rounds its
+    /// operands to either fails, however long the reduction.
+    /// </summary>
+    PrecisionProbe,
 }
 
 /// <summary>
@@ -38,7 +47,7 @@ public sealed record ConformanceCase(
         {
             Tensor t = Fixed != null && Fixed.TryGetValue(name, out var given)
                 ? given.Clone()
-                : name == "labels" ? Labels(rng, shape) : Generate(rng, shape, Data);
+                : name == "labels" ? Labels(rng, shape) : Generate(rng, shape, Data, name == ProbeOperand);
             inputs[name] = name == "labels" ? t : t.Map(precision.RoundToInput);
         }
         return new OpCall(Op, inputs, Attributes);
@@ -52,13 +61,21 @@ public sealed record ConformanceCase(
         return t;
     }
 
-    private static Tensor Generate(SeededRandom rng, int[] shape, DataKind kind)
+    /// <summary>The operand that carries the 12-bit integers of <see cref="DataKind.PrecisionProbe"/>: dy of a backward op, else x.</summary>
+    private string ProbeOperand => Shapes.ContainsKey("dy") ? "dy" : "x";
+
+    /// <summary>Magnitudes of the probe's data operand: [2^11, 2^11 + 2^10), so 12 significant bits, the odd ones beyond TF32.</summary>
+    public const int ProbeLow = 2048, ProbeHigh = 3071;
+
+    private static Tensor Generate(SeededRandom rng, int[] shape, DataKind kind, bool probeOperand)
     {
         var t = Tensor.Zeros(shape);
         for (int i = 0; i < t.Length; i++)
             t.Data[i] = kind switch
             {
                 DataKind.SmallIntegers => rng.Next(-3, 4),
+                DataKind.PrecisionProbe when probeOperand => (rng.Next(0, 2) * 2 - 1) * rng.Next(ProbeLow, ProbeHigh + 1),
+                DataKind.PrecisionProbe => rng.Next(-1, 2),
                 DataKind.WideRange => (2 * rng.NextDouble() - 1) * Math.Pow(2, rng.Next(-8, 9)),
                 _ => 2 * rng.NextDouble() - 1,
             };

@@ -1,4 +1,5 @@
 using Conformance.Core.Backends;
+using Conformance.Core.Numerics;
 using Conformance.Reference;
 
 namespace Conformance.Tests.Mutants;
@@ -52,13 +53,27 @@ public static class Mutants
         (new("avg-pool-counts-padding", outputs: (c, r) => c.Op == "avg_pool2d" ? AvgCountingPads(c) : r), "avg_pool2d"),
         (new("relu-derivative-one-at-zero", outputs: (c, r) => c.Op == "relu_backward"
             ? Map(r, "dx", (i, v) => c.Inputs["x"].Data[i] == 0 ? c.Inputs["dy"].Data[i] : v) : r), "relu_backward"),
-        (new("half-precision-accumulation", outputs: (_, r) => r.ToDictionary(kv => kv.Key,
+        // Outputs stored in half precision (the old name, "half-precision-accumulation", promised more than it injects).
+        (new("half-precision-outputs", outputs: (_, r) => r.ToDictionary(kv => kv.Key,
             kv => kv.Value.Map(v => (double)(Half)v))), "conv2d_layer"),
+        // What GPU libraries do by default for long reductions while the backend declares fp32:
+        // PyTorch allows TF32 for cuDNN convolutions unless told not to.
+        (new("rounds-inputs-to-tf32-above-2000-terms", call: c => RoundLongReductions(c, PrecisionClass.Tf32, 2000)), "conv2d_layer"),
+        (new("rounds-inputs-to-tf32-above-2000-terms-backward", call: c => RoundLongReductions(c, PrecisionClass.Tf32, 2000)),
+            "conv2d_layer_backward"),
+        (new("rounds-inputs-to-bf16", call: c => RoundLongReductions(c, PrecisionClass.Bf16, 0)), "dense"),
         (new("weight-gradient-not-flipped-back", outputs: (c, r) => c.Op == "conv2d_layer_backward" && c.Attributes.Reversal
             ? new Dictionary<string, Tensor>(r) { ["dw"] = Convolution.Flip(r["dw"]) } : r), "conv2d_layer_backward"),
         (new("softmax-without-max-subtraction-in-fp32", outputs: (c, r) => c.Op == "softmax"
             ? Map(r, "y", (i, v) => (float)v * (1 + 1e-4)) : r), "softmax"),
     ];
+
+    /// <summary>The call with every operand rounded to <paramref name="p"/>'s input format when one of its outputs sums more than <paramref name="terms"/> terms.</summary>
+    private static OpCall RoundLongReductions(OpCall c, PrecisionClass p, long terms)
+    {
+        if (c.Info.Kind != OpKind.Linear || c.Info.Outputs.Max(o => ErrorModel.AccumulatedTerms(c, o)) <= terms) return c;
+        return c with { Inputs = c.Inputs.ToDictionary(kv => kv.Key, kv => kv.Key == "labels" ? kv.Value : kv.Value.Map(p.RoundToInput)) };
+    }
 
     private static IReadOnlyDictionary<string, Tensor> Map(IReadOnlyDictionary<string, Tensor> r, string name, Func<int, double, double> f)
     {
