@@ -18,8 +18,14 @@ public sealed record OutputReport(
     string Output, bool Passed, string Problem, int[] WorstIndex,
     double Expected, double Actual, double Bound, double MaxRatio, double Ulps)
 {
+    /// <summary>
+    /// False when no element could be compared (the output is missing or has the wrong shape).
+    /// Not the same as an empty <see cref="WorstIndex"/>: a scalar output (the loss) has index [].
+    /// </summary>
+    public bool ElementCompared { get; init; } = true;
+
     /// <summary>One line: output, index, expected, actual, bound, ratio, ULPs.</summary>
-    public string Describe() => Problem.Length > 0 && WorstIndex.Length == 0
+    public string Describe() => !ElementCompared
         ? $"{Output}: {Problem}"
         : string.Create(CultureInfo.InvariantCulture,
             $"{Output}{Tensor.Format(WorstIndex)}: expected {Expected:R}, actual {Actual:R}, |error| {Math.Abs(Actual - Expected):G3}, bound {Bound:G3}, error/bound {MaxRatio:G3}, {Ulps:G3} ulp{(Problem.Length > 0 ? " — " + Problem : "")}");
@@ -32,11 +38,12 @@ public static class Comparison
     public static OutputReport Compare(string output, Tensor expected, Tensor? actual, Tensor bound, PrecisionClass p)
     {
         if (actual is null)
-            return new OutputReport(output, false, "the backend returned no such output", [], 0, 0, 0, double.PositiveInfinity, 0);
+            return new OutputReport(output, false, "the backend returned no such output", [], 0, 0, 0, double.PositiveInfinity, 0)
+                { ElementCompared = false };
         if (!actual.Shape.SequenceEqual(expected.Shape))
             return new OutputReport(output, false,
                 $"shape {Tensor.Format(actual.Shape)} where the reference has {Tensor.Format(expected.Shape)}",
-                [], 0, 0, 0, double.PositiveInfinity, 0);
+                [], 0, 0, 0, double.PositiveInfinity, 0) { ElementCompared = false };
         int worst = -1;
         double worstRatio = -1;
         for (int i = 0; i < expected.Length; i++)

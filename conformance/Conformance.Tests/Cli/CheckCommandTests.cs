@@ -4,6 +4,7 @@ using Conformance.Core.Backends;
 using Conformance.Reference;
 using Conformance.Tests.Mutants;
 using Xunit;
+using Conformance.Core.Mutants;
 
 namespace Conformance.Tests.Cli;
 

@@ -3,6 +3,7 @@ using Conformance.Core.Gradients;
 using Conformance.Reference;
 using Conformance.Tests.Mutants;
 using Xunit;
+using Conformance.Core.Mutants;
 
 namespace Conformance.Tests.Gradients;
 

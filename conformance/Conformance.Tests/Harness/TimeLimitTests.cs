@@ -4,6 +4,7 @@ using Conformance.Core.Cases;
 using Conformance.Core.Harness;
 using Conformance.Reference;
 using Xunit;
+using Conformance.Core.Mutants;
 
 namespace Conformance.Tests.Harness;
 
@@ -118,10 +119,10 @@ public sealed class TimeLimitTests : IDisposable
     public void ExceptionsWrongOutputsAndTheCallersAsyncLocalsAreUnchanged()
     {
         using var limits = CallLimits.Use(Limit);
-        var throws = new Mutants.MutantBackend("throws", call: c => throw new InvalidOperationException("no kernel"));
+        var throws = new MutantBackend("throws", call: c => throw new InvalidOperationException("no kernel"));
         var r = CaseRunner.Run(throws, Cases[0]);
         Assert.Equal((CaseStatus.Error, "InvalidOperationException: no kernel"), (r.Status, r.Reason));
-        var missing = new Mutants.MutantBackend("no-outputs", outputs: (_, _) => new Dictionary<string, Tensor>());
+        var missing = new MutantBackend("no-outputs", outputs: (_, _) => new Dictionary<string, Tensor>());
         Assert.Equal(CaseStatus.Failed, CaseRunner.Run(missing, Cases[0]).Status);
 
         // The call runs on another thread, yet sees the caller's Parallelism.LimitTo (an AsyncLocal).

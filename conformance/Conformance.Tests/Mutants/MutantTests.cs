@@ -1,29 +1,45 @@
 using Conformance.Core.Cases;
 using Conformance.Core.Harness;
+using Conformance.Core.Mutants;
 using Xunit;
 
 namespace Conformance.Tests.Mutants;
 
-/// <summary>Every mutant fails the catalogue, with a message that names op, case, index, expected, actual and bound.</summary>
+/// <summary>
+/// Every mutant of the catalogue is killed by the quick catalogue (lecture and edge cases), so by
+/// every mode (each larger mode runs those cases too), with a message that names op, case, index,
+/// expected, actual and bound.
+/// </summary>
 public sealed class MutantTests
 {
     /// <summary>Mutant names, for the theory.</summary>
-    public static IEnumerable<object[]> Names => Mutants.All.Select(m => new object[] { m.Backend.Name });
+    public static IEnumerable<object[]> Names => MutantCatalog.All.Select(m => new object[] { m.Name });
+
+    [Fact]
+    public void TheCatalogueHasAtLeastThirtyDescribedMutantsWithUniqueNames()
+    {
+        var all = MutantCatalog.All;
+        Assert.True(all.Count >= 30, $"{all.Count} mutants");
+        Assert.Equal(all.Count, all.Select(m => m.Name).Distinct().Count());
+        Assert.All(all, m => Assert.False(string.IsNullOrWhiteSpace(m.Description), m.Name));
+        Assert.All(all, m => Assert.NotEmpty(m.Ops));
+    }
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void MutantIsCaught(string name)
+    public void QuickModeKillsTheMutant(string name)
     {
-        var (mutant, op) = Mutants.All.Single(m => m.Backend.Name == name);
-        var cases = CaseCatalog.Select().Where(c => c.Op == op && c.Group is "edge" or "lecture" or "random").ToList();
+        var mutant = MutantCatalog.Get(name);
+        var cases = SuiteSettings.Cases(SuiteMode.Quick).Where(c => mutant.Ops.Contains(c.Op)).ToList();
         Assert.NotEmpty(cases);
-        var failure = cases.Select(c => CaseRunner.Run(mutant, c)).FirstOrDefault(r => r.Status == CaseStatus.Failed);
-        Assert.True(failure != null, $"mutant {name} passed all {cases.Count} {op} cases");
-        string message = failure!.Describe();
-        var worst = failure.Outputs.First(o => !o.Passed);
-        Assert.Contains(op, message);
-        Assert.Contains(failure.CaseId, message);
-        if (worst.WorstIndex.Length == 0)
+        var kill = cases.Select(c => CaseRunner.Run(mutant, c)).FirstOrDefault(r => r.Status is CaseStatus.Failed or CaseStatus.Error);
+        Assert.True(kill != null, $"mutant {name} passed all {cases.Count} quick cases of {string.Join(", ", mutant.Ops)}");
+        string message = kill!.Describe();
+        Assert.Contains(kill.Op, message);
+        Assert.Contains(kill.CaseId, message);
+        if (kill.Status == CaseStatus.Error) return; // the mutant threw: the message is its exception
+        var worst = kill.Outputs.First(o => !o.Passed);
+        if (!worst.ElementCompared)
         {
             // A wrong output size is reported as such: there is no element to compare.
             Assert.Contains("shape", message);
@@ -39,7 +55,7 @@ public sealed class MutantTests
     public void FlipMutantIsCaughtOnTheLectureExampleWithAFullMessage()
     {
         // The 1D lecture example with reversal: forgetting the flip gives [2,5,8,11,4] instead of [1,4,7,10,8].
-        var mutant = new MutantBackend("no-flip", call: c => c with { Attributes = c.Attributes with { Reversal = false } });
+        var mutant = MutantCatalog.Get("forgets-to-flip-the-kernel");
         var result = CaseRunner.Run(mutant, CaseCatalog.Get("conv1d/lecture/flip-and-shift-full"));
         Assert.Equal(CaseStatus.Failed, result.Status);
         var y = result.Outputs.Single();
@@ -48,5 +64,16 @@ public sealed class MutantTests
         Assert.Equal(2.0, y.Actual);
         Assert.Equal(0.0, y.Bound);
         Assert.Contains("conv1d case conv1d/lecture/flip-and-shift-full", result.Describe());
+    }
+
+    [Fact]
+    public void TheTf32MutantIsKilledOnlyWhereTheReductionIsLongAndPassesShortOnes()
+    {
+        // It must be the precision probe that kills it: on a short reduction it is a correct fp32 backend.
+        var mutant = MutantCatalog.Get("rounds-inputs-to-tf32-above-2000-terms");
+        Assert.Equal(CaseStatus.Passed, CaseRunner.Run(mutant, CaseCatalog.Get("conv2d_layer/edge/exact-integers-same")).Status);
+        var probe = CaseRunner.Run(mutant, CaseCatalog.Get("conv2d_layer/edge/precision-probe-3x3x512-to-8"));
+        Assert.Equal(CaseStatus.Failed, probe.Status);
+        Assert.Equal(0.0, probe.Outputs.Single().Bound);
     }
 }

@@ -4,6 +4,7 @@ using Conformance.Reference;
 using Conformance.Suite;
 using Xunit;
 using Xunit.Abstractions;
+using Conformance.Core.Mutants;
 
 namespace Conformance.Tests.Mutants;
 
@@ -16,7 +17,7 @@ public sealed class RandomReplayTests(ITestOutputHelper output)
 {
     private const string Test = "SomeConformance.RandomConvolutions";
 
-    private static MutantBackend Mutant(string name) => Mutants.All.Single(m => m.Backend.Name == name).Backend;
+    private static MutantBackend Mutant(string name) => MutantCatalog.Get(name);
 
     private static RandomCaseFailedException Fail(IConformanceBackend backend, RandomFamily family, ulong seed) =>
         Assert.Throws<RandomCaseFailedException>(() => RandomCases.Check(backend, family, 300, seed, Test));

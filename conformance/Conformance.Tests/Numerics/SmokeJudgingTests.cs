@@ -5,6 +5,7 @@ using Conformance.Tests.Backends;
 using Conformance.Tests.Mutants;
 using Xunit;
 using Xunit.Sdk;
+using Conformance.Core.Mutants;
 
 namespace Conformance.Tests.Numerics;
 
