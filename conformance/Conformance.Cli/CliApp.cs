@@ -92,6 +92,10 @@ public static class CliApp
             .WithDescription("Check a backend's backward ops numerically and against the reference (exit 1 if anything failed).")
             .WithExample("gradcheck", "--backend", "torchsharp")
             .WithExample("gradcheck", "--backend", "reference", "--op", "conv2d_layer", "--seed", "3");
+        config.AddCommand<MutantsCommand>("mutants")
+            .WithDescription("Run the case catalogue against the catalogue of wrong backends and print which cases kill which (exit 1 if one survives).")
+            .WithExample("mutants", "--mode", "quick")
+            .WithExample("mutants", "--json", "kills.json");
     }
 
     /// <summary>The exit code and message for a failure; user errors get their own message alone.</summary>

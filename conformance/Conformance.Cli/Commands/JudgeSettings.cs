@@ -10,7 +10,7 @@ public class JudgeSettings : BackendSettings
     /// <summary>Seconds every backend call may take, or 0/off; when absent, CONFORMANCE_CASE_TIMEOUT, else a limit derived from the call's size.</summary>
     [CommandOption("--case-timeout <SECONDS>")]
     [Description("Seconds each backend call may take before it is reported as an error (0 or off: no limit). " +
-                 "Default: " + CallLimits.Variable + " if set, else 30 s plus the call's size at 20 MFLOP/s.")]
+                 "Default: " + CallLimits.Variable + " if set, else 30 s plus the call's size at 5 million operations per second.")]
     public string? CaseTimeout { get; init; }
 
     /// <summary>

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Conformance.Cli;
 using Conformance.Core.Backends;
 using Conformance.Reference;
-using Conformance.Tests.Mutants;
 using Xunit;
 using Conformance.Core.Mutants;
 
