@@ -22,7 +22,7 @@ public sealed class MutantBackend(string name, Func<OpCall, OpCall>? call = null
     /// <summary>The real-world bug this mutant stands for.</summary>
     public string Description { get; init; } = "";
 
-    /// <summary>The ops whose results the bug changes (the cases that can kill it); empty means every op.</summary>
+    /// <summary>The ops the bug is in (the cases that can kill it); the others are computed correctly. Empty means every op.</summary>
     public IReadOnlyList<string> Ops { get; init; } = [];
 
     /// <summary>Claims fp32 (by default) so that the suite applies the bounds a real fp32 backend gets.</summary>
@@ -34,6 +34,7 @@ public sealed class MutantBackend(string name, Func<OpCall, OpCall>? call = null
     /// <inheritdoc />
     public IReadOnlyDictionary<string, Tensor> Evaluate(OpCall c)
     {
+        if (Ops.Count > 0 && !Ops.Contains(c.Op)) return _reference.Evaluate(c);
         var rewritten = call?.Invoke(c) ?? c;
         var result = _reference.Evaluate(rewritten);
         return outputs?.Invoke(c, result) ?? result;
