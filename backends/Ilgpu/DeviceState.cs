@@ -11,14 +11,17 @@ namespace Conformance.Backends.Ilgpu;
 /// </summary>
 public sealed class DeviceState : IDisposable
 {
-    /// <summary>Takes ownership of <paramref name="context"/> and <paramref name="accelerator"/> and loads every kernel.</summary>
-    public DeviceState(Context context, Accelerator accelerator)
+    /// <summary>
+    /// Takes ownership of <paramref name="context"/> and <paramref name="accelerator"/> and loads
+    /// every kernel (with <paramref name="load"/> when given, else <see cref="KernelSet"/>'s own).
+    /// </summary>
+    public DeviceState(Context context, Accelerator accelerator, Func<Accelerator, KernelSet>? load = null)
     {
         Context = context;
         Accelerator = accelerator;
         try
         {
-            Kernels = new KernelSet(accelerator);
+            Kernels = load?.Invoke(accelerator) ?? new KernelSet(accelerator);
         }
         catch
         {

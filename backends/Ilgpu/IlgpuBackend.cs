@@ -40,6 +40,9 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
     /// <summary>Creates the context and accelerator; throws <see cref="BackendUnavailableException"/> when the device is missing.</summary>
     protected abstract DeviceState StartDevice();
 
+    /// <summary>Loads the kernels on a new accelerator; a kernel mutant replaces one of them.</summary>
+    protected virtual KernelSet LoadKernels(Accelerator accelerator) => new(accelerator);
+
     /// <summary>The device line of the capabilities.</summary>
     protected virtual string Describe(Accelerator accelerator) =>
         $"{accelerator.AcceleratorType.ToString().ToLowerInvariant()} {accelerator.Name} (ILGPU {IlgpuVersion})";
@@ -124,7 +127,7 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
 /// threads. Slow (about 1 GFLOP/s for a naive kernel on 2 cores), but it runs everywhere, which is
 /// how CI tests the GPU kernels.
 /// </summary>
-public sealed class IlgpuCpuBackend : IlgpuBackend
+public class IlgpuCpuBackend : IlgpuBackend
 {
     /// <inheritdoc />
     public override string Name => "ilgpu-cpu";
@@ -135,7 +138,7 @@ public sealed class IlgpuCpuBackend : IlgpuBackend
         var context = Context.Create(builder => builder.CPU());
         try
         {
-            return new DeviceState(context, context.CreateCPUAccelerator(0));
+            return new DeviceState(context, context.CreateCPUAccelerator(0), LoadKernels);
         }
         catch
         {
@@ -170,7 +173,7 @@ public sealed class IlgpuCudaBackend : IlgpuBackend
         }
         try
         {
-            return new DeviceState(context, context.CreateCudaAccelerator(0));
+            return new DeviceState(context, context.CreateCudaAccelerator(0), LoadKernels);
         }
         catch
         {

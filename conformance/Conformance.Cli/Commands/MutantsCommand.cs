@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Conformance.Core.Harness;
 using Conformance.Core.Io;
+using Conformance.Backends.Ilgpu.Mutants;
 using Conformance.Core.Mutants;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -29,7 +30,8 @@ public sealed class MutantsSettings : CommandSettings
 
 /// <summary>
 /// <c>conformance mutants</c>: runs the case catalogue against every mutant of
-/// <see cref="MutantCatalog"/> (the reference with one real-world bug each) and prints which cases
+/// <see cref="MutantCatalog"/> (the reference with one real-world bug each) and of
+/// <see cref="IlgpuMutantCatalog"/> (our GPU kernels with one bug each) and prints which cases
 /// killed which, the kill rate, and the cases that killed no mutant. Exit 0 when every mutant was
 /// killed, 1 when one survived (a kind of case the suite lacks).
 /// </summary>
@@ -39,8 +41,24 @@ public sealed class MutantsCommand(CliContext context) : Command<MutantsSettings
     public override int Execute(CommandContext commandContext, MutantsSettings settings, CancellationToken cancellationToken)
     {
         var mode = SuiteSettings.ParseMode(settings.Mode, "--mode");
-        var mutants = settings.Mutant is null ? MutantCatalog.All : [MutantCatalog.Get(settings.Mutant)];
         if (settings.Json != null) AtomicFile.CheckTarget(settings.Json, "--json");
+        // The reference's mutants, then our GPU kernels' (on ILGPU's CPU accelerator).
+        var gpu = IlgpuMutantCatalog.Create();
+        try
+        {
+            IReadOnlyList<IMutant> all = [.. MutantCatalog.All, .. gpu];
+            var chosen = settings.Mutant is null ? all : [all.FirstOrDefault(m => m.Name == settings.Mutant)
+                ?? throw new Reference.OpArgumentException("mutant", "one of " + string.Join(", ", all.Select(m => m.Name)), $"'{settings.Mutant}'")];
+            return Run(settings, mode, chosen, cancellationToken);
+        }
+        finally
+        {
+            foreach (var m in gpu) m.Dispose();
+        }
+    }
+
+    private int Run(MutantsSettings settings, SuiteMode mode, IReadOnlyList<IMutant> mutants, CancellationToken cancellationToken)
+    {
         var report = MutantRunner.Run(mutants, mode, v =>
         {
             cancellationToken.ThrowIfCancellationRequested();

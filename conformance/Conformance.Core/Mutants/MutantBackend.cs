@@ -12,7 +12,7 @@ namespace Conformance.Core.Mutants;
 /// </summary>
 public sealed class MutantBackend(string name, Func<OpCall, OpCall>? call = null,
     Func<OpCall, IReadOnlyDictionary<string, Tensor>, IReadOnlyDictionary<string, Tensor>>? outputs = null,
-    PrecisionClass? precision = null) : IConformanceBackend
+    PrecisionClass? precision = null) : IMutant
 {
     private readonly ReferenceBackend _reference = new();
 

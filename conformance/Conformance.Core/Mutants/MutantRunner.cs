@@ -37,7 +37,7 @@ public sealed record MutantReport(string Mode, IReadOnlyList<MutantVerdict> Verd
     }, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 }
 
-/// <summary>Runs the case catalogue against mutants (<see cref="MutantCatalog"/>).</summary>
+/// <summary>Runs the case catalogue against mutants (<see cref="MutantCatalog"/> and the GPU backends' kernel mutants).</summary>
 public static class MutantRunner
 {
     /// <summary>
@@ -45,7 +45,7 @@ public static class MutantRunner
     /// mutant; a case kills it when the mutant fails it or errors on it. <paramref name="done"/>
     /// is told after each mutant (for progress).
     /// </summary>
-    public static MutantReport Run(IReadOnlyList<MutantBackend> mutants, SuiteMode mode, Action<MutantVerdict>? done = null)
+    public static MutantReport Run(IReadOnlyList<IMutant> mutants, SuiteMode mode, Action<MutantVerdict>? done = null)
     {
         ArgumentNullException.ThrowIfNull(mutants);
         var cases = SuiteSettings.Cases(mode).ToList();

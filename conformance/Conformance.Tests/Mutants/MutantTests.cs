@@ -77,3 +77,23 @@ public sealed class MutantTests
         Assert.Equal(0.0, probe.Outputs.Single().Bound);
     }
 }
+
+/// <summary>The ILGPU kernel mutants (a buggy kernel version on the CPU accelerator) are killed by the quick catalogue too.</summary>
+public sealed class IlgpuMutantTests
+{
+    [Fact]
+    public void QuickModeKillsEveryKernelMutant()
+    {
+        var mutants = Conformance.Backends.Ilgpu.Mutants.IlgpuMutantCatalog.Create();
+        try
+        {
+            var report = MutantRunner.Run(mutants, SuiteMode.Quick);
+            Assert.All(report.Verdicts, v => Assert.True(v.Killed, $"{v.Mutant} survived {v.CasesRun} quick cases"));
+            Assert.Equal(3, report.Verdicts.Count);
+        }
+        finally
+        {
+            foreach (var m in mutants) m.Dispose();
+        }
+    }
+}
