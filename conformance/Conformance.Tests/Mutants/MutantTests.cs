@@ -52,6 +52,16 @@ public sealed class MutantTests
     }
 
     [Fact]
+    public void EveryQuickCaseRunsInDefaultAndThoroughModeSoAQuickKillIsAKillThere()
+    {
+        // MutantRunner runs every case of the mode; a mutant killed by a quick case is killed by the
+        // same case in the larger modes (the default run takes minutes, too long for every test run).
+        var quick = SuiteSettings.Cases(SuiteMode.Quick).Select(c => c.Id).ToHashSet();
+        Assert.Subset(SuiteSettings.Cases(SuiteMode.Default).Select(c => c.Id).ToHashSet(), quick);
+        Assert.Subset(SuiteSettings.Cases(SuiteMode.Thorough).Select(c => c.Id).ToHashSet(), quick);
+    }
+
+    [Fact]
     public void FlipMutantIsCaughtOnTheLectureExampleWithAFullMessage()
     {
         // The 1D lecture example with reversal: forgetting the flip gives [2,5,8,11,4] instead of [1,4,7,10,8].
