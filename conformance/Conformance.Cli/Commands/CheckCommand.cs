@@ -80,7 +80,9 @@ public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
         if (settings.Json != null) files.Add((settings.Json, board.ToJson(modeName)));
         if (settings.Markdown != null) files.Add((settings.Markdown, board.ToMarkdown(modeName)));
         AtomicFile.WriteAllTexts(files);
-        return board.AllPassed ? ExitCodes.Success : ExitCodes.Failed;
+        if (!board.AllPassed) return ExitCodes.Failed;
+        // Nothing compared (every case unsupported, or no backend available): no verdict was earned.
+        return board.Cells.Sum(c => c.Passed) == 0 ? ExitCodes.Unsupported : ExitCodes.Success;
     }
 
     private void Run(IConformanceBackend backend, List<Core.Cases.ConformanceCase> cases, Scoreboard board, CancellationToken cancel)
@@ -97,7 +99,7 @@ public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
         if (!context.Console.Profile.Capabilities.Interactive)
         {
             RunAll(null);
-            context.Out.WriteLine($"{backend.Name}: {cases.Count} cases run");
+            context.Out.WriteLine($"{backend.Name}: {Words.Count(cases.Count, "case")} run");
             return;
         }
         context.Console.Progress().AutoClear(true).Start(progress =>
@@ -118,6 +120,11 @@ public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
         foreach (string u in unavailable) context.Out.WriteLine($"skipped: {u}");
         foreach (var f in board.Failures.Take(20)) context.Out.WriteLine(f.Describe());
         if (board.Failures.Count > 20) context.Out.WriteLine($"... and {board.Failures.Count - 20} more failures (see --json/--markdown)");
-        context.Out.WriteLine(board.AllPassed ? "conformance: all compared cases passed" : $"conformance: {board.Failures.Count} cases FAILED");
+        if (!board.AllPassed)
+            context.Out.WriteLine($"conformance: {Words.Count(board.Failures.Count, "case")} FAILED");
+        else if (board.Cells.Sum(c => c.Passed) == 0)
+            context.Out.WriteLine("conformance: nothing was compared (every case was unsupported, or no backend was available)");
+        else
+            context.Out.WriteLine("conformance: all compared cases passed");
     }
 }

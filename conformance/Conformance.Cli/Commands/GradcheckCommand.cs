@@ -78,9 +78,15 @@ public sealed class GradcheckCommand(CliContext context) : Command<GradcheckSett
             }
         context.Console.Write(table);
         foreach (string f in failures) context.Out.WriteLine(f);
+        if (checkedCalls == 0)
+        {
+            // Nothing was checked: saying "passed" would be a verdict the run never earned.
+            context.Out.WriteLine($"gradcheck: {backend.Name} supports none of the backward calls asked for; nothing was checked");
+            return ExitCodes.Unsupported;
+        }
         context.Out.WriteLine(failures.Count == 0
-            ? $"gradcheck: {checkedCalls} calls passed"
-            : $"gradcheck: {failures.Count} checks FAILED");
+            ? $"gradcheck: {Words.Count(checkedCalls, "call")} passed"
+            : $"gradcheck: {Words.Count(failures.Count, "check")} FAILED");
         return failures.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 

@@ -104,12 +104,29 @@ public sealed class GradcheckAndBackendEvalTests : IDisposable
     }
 
     [Fact]
-    public void GradcheckReportsOnnxRuntimeBackwardAsUnsupported()
+    public void GradcheckOfABackendWithoutBackwardOpsChecksNothingAndSaysSo()
     {
         var r = CliTestKit.Run("gradcheck", "--backend", "onnxruntime", "--op", "dense");
-        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(ExitCodes.Unsupported, r.ExitCode);
         Assert.Contains("unsupported", r.Out);
+        Assert.Contains("gradcheck: onnxruntime supports none of the backward calls asked for; nothing was checked", r.Out);
+        Assert.DoesNotContain("passed", r.Out);
     }
+
+    [Fact]
+    public void CheckThatComparesNothingExitsThreeAndSaysSo()
+    {
+        var r = CliTestKit.Run("check", "--backend", "onnxruntime", "--mode", "quick", "--op", "relu_backward");
+        Assert.Equal(ExitCodes.Unsupported, r.ExitCode);
+        Assert.Contains("conformance: nothing was compared (every case was unsupported, or no backend was available)", r.Out);
+    }
+
+    [Theory]
+    [InlineData(1, "case", "1 case")]
+    [InlineData(2, "case", "2 cases")]
+    [InlineData(0, "call", "0 calls")]
+    [InlineData(1234, "check", "1,234 checks")]
+    public void CountsHaveTheirPlural(int n, string noun, string expected) => Assert.Equal(expected, Words.Count(n, noun));
 
     [Fact]
     public void GradcheckFailsAWrongBackward()
