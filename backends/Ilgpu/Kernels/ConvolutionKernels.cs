@@ -24,13 +24,13 @@ public static class ConvolutionKernels
     public static void ForwardV1(Index1D index, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
         ArrayView<float> y, ConvShape p)
     {
-        int i = index;
-        int m = i % p.Cout;
-        int t = i / p.Cout;
-        int i2 = t % p.M2;
-        t /= p.M2;
-        int i1 = t % p.M1;
-        int b = t / p.M1;
+        var at = Position4.Of(index, p.M1, p.M2, p.Cout);
+        y[index] = OutputSum(x, w, bias, p, at.A, at.B, at.C, at.D);
+    }
+
+    /// <summary>Output element y[b,i1,i2,m] of the forward pass, summed in the order (k1, k2, n), bias last.</summary>
+    internal static float OutputSum(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ConvShape p, int b, int i1, int i2, int m)
+    {
         int firstChannel = (m / p.CoutPerGroup) * p.CinPerGroup;
         float sum = 0f;
         for (int k1 = 0; k1 < p.K1; k1++)
@@ -50,7 +50,7 @@ public static class ConvolutionKernels
             }
         }
         if (p.HasBias != 0) sum += bias[m];
-        y[i] = sum;
+        return sum;
     }
 
     /// <summary>
@@ -60,12 +60,8 @@ public static class ConvolutionKernels
     public static void BackwardDataV1(Index1D index, ArrayView<float> w, ArrayView<float> dy, ArrayView<float> dx, ConvShape p)
     {
         int i = index;
-        int ch = i % p.Cin;
-        int t = i / p.Cin;
-        int c = t % p.N2;
-        t /= p.N2;
-        int r = t % p.N1;
-        int b = t / p.N1;
+        var at = Position4.Of(i, p.N1, p.N2, p.Cin);
+        int b = at.A, r = at.B, c = at.C, ch = at.D;
         int group = ch / p.CinPerGroup, n = ch % p.CinPerGroup;
         int firstOut = group * p.CoutPerGroup;
         float sum = 0f;
@@ -99,18 +95,18 @@ public static class ConvolutionKernels
     /// </summary>
     public static void BackwardWeightsV1(Index1D index, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, ConvShape p)
     {
-        int i = index;
-        int m = i % p.Cout;
-        int t = i / p.Cout;
-        int n = t % p.CinPerGroup;
-        t /= p.CinPerGroup;
-        int q2 = t % p.K2;
-        int q1 = t / p.K2;
+        var at = Position4.Of(index, p.K2, p.CinPerGroup, p.Cout);
+        dw[index] = WeightSum(x, dy, p, at.A, at.B, at.C, at.D, p.Batch);
+    }
+
+    /// <summary>dw[q1,q2,n,m] summed over the first <paramref name="batches"/> samples in the order (b, i1, i2).</summary>
+    internal static float WeightSum(ArrayView<float> x, ArrayView<float> dy, ConvShape p, int q1, int q2, int n, int m, int batches)
+    {
         int k1 = p.Reversal != 0 ? p.K1 - 1 - q1 : q1;
         int k2 = p.Reversal != 0 ? p.K2 - 1 - q2 : q2;
         int ch = (m / p.CoutPerGroup) * p.CinPerGroup + n;
         float sum = 0f;
-        for (int b = 0; b < p.Batch; b++)
+        for (int b = 0; b < batches; b++)
             for (int i1 = 0; i1 < p.M1; i1++)
             {
                 int r = i1 * p.S1 + k1 * p.D1 - p.Pad1;
@@ -122,7 +118,7 @@ public static class ConvolutionKernels
                     sum += dy[((b * p.M1 + i1) * p.M2 + i2) * p.Cout + m] * x[((b * p.N1 + r) * p.N2 + c) * p.Cin + ch];
                 }
             }
-        dw[i] = sum;
+        return sum;
     }
 
     /// <summary>v1 backward bias: db[m] = Σ_b Σ_i1 Σ_i2 dy[b,i1,i2,m]. One thread per output channel.</summary>

@@ -18,12 +18,8 @@ public static class PoolingKernels
     public static void MaxV1(Index1D index, ArrayView<float> x, ArrayView<float> y, PoolShape p)
     {
         int i = index;
-        int ch = i % p.Channels;
-        int t = i / p.Channels;
-        int i2 = t % p.M2;
-        t /= p.M2;
-        int i1 = t % p.M1;
-        int b = t / p.M1;
+        var at = Position4.Of(i, p.M1, p.M2, p.Channels);
+        int b = at.A, i1 = at.B, i2 = at.C, ch = at.D;
         y[i] = x[ArgMax(x, p, b, i1, i2, ch)];
     }
 
@@ -31,12 +27,8 @@ public static class PoolingKernels
     public static void AvgV1(Index1D index, ArrayView<float> x, ArrayView<float> y, PoolShape p)
     {
         int i = index;
-        int ch = i % p.Channels;
-        int t = i / p.Channels;
-        int i2 = t % p.M2;
-        t /= p.M2;
-        int i1 = t % p.M1;
-        int b = t / p.M1;
+        var at = Position4.Of(i, p.M1, p.M2, p.Channels);
+        int b = at.A, i1 = at.B, i2 = at.C, ch = at.D;
         float sum = 0f;
         int count = 0;
         for (int k1 = 0; k1 < p.P1; k1++)
@@ -58,12 +50,8 @@ public static class PoolingKernels
     public static void MaxBackwardV1(Index1D index, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dx, PoolShape p)
     {
         int i = index;
-        int ch = i % p.Channels;
-        int t = i / p.Channels;
-        int q = t % p.N2;
-        t /= p.N2;
-        int r = t % p.N1;
-        int b = t / p.N1;
+        var at = Position4.Of(i, p.N1, p.N2, p.Channels);
+        int b = at.A, r = at.B, q = at.C, ch = at.D;
         float sum = 0f;
         for (int i1 = FirstWindow(r, p.Pad1, p.P1, p.S1); i1 <= LastWindow(r, p.Pad1, p.S1, p.M1); i1++)
             for (int i2 = FirstWindow(q, p.Pad2, p.P2, p.S2); i2 <= LastWindow(q, p.Pad2, p.S2, p.M2); i2++)
@@ -76,12 +64,8 @@ public static class PoolingKernels
     public static void AvgBackwardV1(Index1D index, ArrayView<float> dy, ArrayView<float> dx, PoolShape p)
     {
         int i = index;
-        int ch = i % p.Channels;
-        int t = i / p.Channels;
-        int q = t % p.N2;
-        t /= p.N2;
-        int r = t % p.N1;
-        int b = t / p.N1;
+        var at = Position4.Of(i, p.N1, p.N2, p.Channels);
+        int b = at.A, r = at.B, q = at.C, ch = at.D;
         float sum = 0f;
         for (int i1 = FirstWindow(r, p.Pad1, p.P1, p.S1); i1 <= LastWindow(r, p.Pad1, p.S1, p.M1); i1++)
         {

@@ -72,3 +72,26 @@ public struct RowShape
     /// <summary>The upstream gradient dy of cross-entropy backward (1 when absent).</summary>
     public float Upstream;
 }
+
+/// <summary>
+/// The position of a flat index in a row-major tensor of four axes, e.g. (sample, row, column,
+/// channel) of NHWC or (k1, k2, n, m) of HWIO: how every one-thread-per-element kernel finds its element.
+/// </summary>
+public struct Position4
+{
+    /// <summary>The indices along the four axes, outermost first.</summary>
+    public int A, B, C, D;
+
+    /// <summary>The position of <paramref name="flat"/> in a tensor whose three inner extents are <paramref name="nb"/>, <paramref name="nc"/>, <paramref name="nd"/>.</summary>
+    public static Position4 Of(int flat, int nb, int nc, int nd)
+    {
+        Position4 at;
+        at.D = flat % nd;
+        int t = flat / nd;
+        at.C = t % nc;
+        t /= nc;
+        at.B = t % nb;
+        at.A = t / nb;
+        return at;
+    }
+}

@@ -17,8 +17,7 @@ public static class SoftmaxKernels
     {
         int first = row * p.Classes;
         float m = RowMax(x, first, p.Classes);
-        float sum = 0f;
-        for (int j = 0; j < p.Classes; j++) sum += DeviceMath.Exp(x[first + j] - m);
+        float sum = ExpSum(x, first, p.Classes, m);
         for (int j = 0; j < p.Classes; j++) y[first + j] = DeviceMath.Exp(x[first + j] - m) / sum;
     }
 
@@ -27,8 +26,7 @@ public static class SoftmaxKernels
     {
         int first = row * p.Classes;
         float m = RowMax(x, first, p.Classes);
-        float sum = 0f;
-        for (int j = 0; j < p.Classes; j++) sum += DeviceMath.Exp(x[first + j] - m);
+        float sum = ExpSum(x, first, p.Classes, m);
         loss[row] = m + DeviceMath.Log(sum) - x[first + labels[row]];
     }
 
@@ -45,14 +43,21 @@ public static class SoftmaxKernels
     {
         int first = row * p.Classes;
         float m = RowMax(x, first, p.Classes);
-        float sum = 0f;
-        for (int j = 0; j < p.Classes; j++) sum += DeviceMath.Exp(x[first + j] - m);
+        float sum = ExpSum(x, first, p.Classes, m);
         for (int j = 0; j < p.Classes; j++)
         {
             float y = DeviceMath.Exp(x[first + j] - m) / sum;
             float target = j == labels[row] ? 1f : 0f;
             dx[first + j] = p.Upstream * (y - target) / p.Rows;
         }
+    }
+
+    /// <summary>Σ_j exp(x_j − m) over one row, in order.</summary>
+    private static float ExpSum(ArrayView<float> x, int first, int length, float m)
+    {
+        float sum = 0f;
+        for (int j = 0; j < length; j++) sum += DeviceMath.Exp(x[first + j] - m);
+        return sum;
     }
 
     /// <summary>The row maximum; a NaN anywhere makes it NaN (as Math.Max does in the reference), so the row's outputs are NaN.</summary>
