@@ -63,11 +63,22 @@ public static class Convolution
     {
         var g = LayerGeometry.Of(x, w, bias, a);
         Tensor wk = a.Reversal ? Flip(w) : w;
-        var z = Tensor.Zeros(g.Batch, g.Out1.OutputSize, g.Out2.OutputSize, g.Cout);
-        Parallel.For(0, g.Batch * g.Out1.OutputSize, Parallelism.Options, row =>
+        int cpg = g.CinPerGroup, m1 = g.Out1.OutputSize, m2 = g.Out2.OutputSize;
+        // The kernel copied as [Cout][K1][K2][Cin/G], so the innermost sum over n reads kernel and
+        // input contiguously (VGG16 at full size is 15 billion terms). Only the memory layout
+        // changes: every output is still summed over k1, k2, n in that order, bias last.
+        var wt = new double[wk.Length];
+        for (int k1 = 0; k1 < g.K1; k1++)
+            for (int k2 = 0; k2 < g.K2; k2++)
+                for (int n = 0; n < cpg; n++)
+                    for (int m = 0; m < g.Cout; m++)
+                        wt[((m * g.K1 + k1) * g.K2 + k2) * cpg + n] = wk[k1, k2, n, m];
+        double[] xd = x.Data;
+        var z = Tensor.Zeros(g.Batch, m1, m2, g.Cout);
+        Parallel.For(0, g.Batch * m1, Parallelism.Options, row =>
         {
-            int b = row / g.Out1.OutputSize, i1 = row % g.Out1.OutputSize;
-            for (int i2 = 0; i2 < g.Out2.OutputSize; i2++)
+            int b = row / m1, i1 = row % m1;
+            for (int i2 = 0; i2 < m2; i2++)
                 for (int m = 0; m < g.Cout; m++)
                 {
                     int group = m / g.CoutPerGroup;
@@ -80,12 +91,14 @@ public static class Convolution
                         {
                             int c = i2 * g.S2 + k2 * g.D2 - g.Out2.Before;
                             if (c < 0 || c >= g.N2) continue;
-                            for (int n = 0; n < g.CinPerGroup; n++)
-                                sum += wk[k1, k2, n, m] * x[b, r, c, group * g.CinPerGroup + n];
+                            int xo = ((b * g.N1 + r) * g.N2 + c) * g.Cin + group * cpg;
+                            int wo = ((m * g.K1 + k1) * g.K2 + k2) * cpg;
+                            for (int n = 0; n < cpg; n++)
+                                sum += wt[wo + n] * xd[xo + n];
                         }
                     }
                     if (bias != null) sum += bias.Data[m];
-                    z[b, i1, i2, m] = sum;
+                    z.Data[((b * m1 + i1) * m2 + i2) * g.Cout + m] = sum;
                 }
         });
         return z;

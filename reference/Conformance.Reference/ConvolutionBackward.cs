@@ -18,56 +18,71 @@ public static class ConvolutionBackward
         var g = LayerGeometry.Of(x, w, null, a);
         Check.Shape(dy, g.OutputShape, "dy");
         Tensor wk = a.Reversal ? Convolution.Flip(w) : w;
-        int m1 = g.Out1.OutputSize, m2 = g.Out2.OutputSize;
+        int m1 = g.Out1.OutputSize, m2 = g.Out2.OutputSize, cpg = g.CinPerGroup;
+        // Copies in channel-major layouts ([n][m][k1][k2] for the kernel, [b][m][i1][i2] for dY,
+        // [b][ch][r][c] for X) so the inner loops read memory in order. Only the layout changes:
+        // each gradient element is summed over the same terms in the order the formula gives.
+        var wt = new double[wk.Length];
+        for (int k1 = 0; k1 < g.K1; k1++)
+            for (int k2 = 0; k2 < g.K2; k2++)
+                for (int n = 0; n < cpg; n++)
+                    for (int m = 0; m < g.Cout; m++)
+                        wt[((n * g.Cout + m) * g.K1 + k1) * g.K2 + k2] = wk[k1, k2, n, m];
+        double[] dyT = ChannelMajor(dy), xT = ChannelMajor(x);
 
         var dx = Tensor.Zeros(x.Shape);
         Parallel.For(0, g.Batch * g.N1, Parallelism.Options, row =>
         {
             int b = row / g.N1, r = row % g.N1;
+            var rowTaps = Taps(r, g.K1, g.D1, g.S1, g.Out1.Before, m1);
             for (int c = 0; c < g.N2; c++)
+            {
+                var colTaps = Taps(c, g.K2, g.D2, g.S2, g.Out2.Before, m2);
                 for (int ch = 0; ch < g.Cin; ch++)
                 {
-                    int group = ch / g.CinPerGroup, n = ch % g.CinPerGroup;
+                    int group = ch / cpg, n = ch % cpg;
                     double sum = 0;
                     for (int m = group * g.CoutPerGroup; m < (group + 1) * g.CoutPerGroup; m++)
-                        for (int k1 = 0; k1 < g.K1; k1++)
+                    {
+                        int wo = (n * g.Cout + m) * g.K1, yo = (b * g.Cout + m) * m1;
+                        for (int t1 = 0; t1 < rowTaps.Length; t1++)
                         {
-                            int t1 = r + g.Out1.Before - k1 * g.D1;
-                            if (t1 < 0 || t1 % g.S1 != 0 || t1 / g.S1 >= m1) continue;
-                            for (int k2 = 0; k2 < g.K2; k2++)
-                            {
-                                int t2 = c + g.Out2.Before - k2 * g.D2;
-                                if (t2 < 0 || t2 % g.S2 != 0 || t2 / g.S2 >= m2) continue;
-                                sum += wk[k1, k2, n, m] * dy[b, t1 / g.S1, t2 / g.S2, m];
-                            }
+                            int wRow = (wo + rowTaps[t1].K) * g.K2, yRow = (yo + rowTaps[t1].I) * m2;
+                            for (int t2 = 0; t2 < colTaps.Length; t2++)
+                                sum += wt[wRow + colTaps[t2].K] * dyT[yRow + colTaps[t2].I];
                         }
+                    }
                     dx[b, r, c, ch] = sum;
                 }
+            }
         });
 
         var dwk = Tensor.Zeros(w.Shape);
-        Parallel.For(0, g.K1, Parallelism.Options, k1 =>
+        Parallel.For(0, g.K1 * g.K2 * cpg, Parallelism.Options, tap =>
         {
-            for (int k2 = 0; k2 < g.K2; k2++)
-                for (int n = 0; n < g.CinPerGroup; n++)
-                    for (int m = 0; m < g.Cout; m++)
+            int k1 = tap / (g.K2 * cpg), k2 = tap / cpg % g.K2, n = tap % cpg;
+            // The output columns whose input column lies inside the image, in increasing i2.
+            int lo = 0, hi = m2;
+            while (lo < m2 && lo * g.S2 + k2 * g.D2 - g.Out2.Before < 0) lo++;
+            while (hi > lo && (hi - 1) * g.S2 + k2 * g.D2 - g.Out2.Before >= g.N2) hi--;
+            for (int m = 0; m < g.Cout; m++)
+            {
+                int ch = (m / g.CoutPerGroup) * cpg + n;
+                double sum = 0;
+                for (int b = 0; b < g.Batch; b++)
+                {
+                    int yo = (b * g.Cout + m) * m1, xo = (b * g.Cin + ch) * g.N1;
+                    for (int i1 = 0; i1 < m1; i1++)
                     {
-                        int ch = (m / g.CoutPerGroup) * g.CinPerGroup + n;
-                        double sum = 0;
-                        for (int b = 0; b < g.Batch; b++)
-                            for (int i1 = 0; i1 < m1; i1++)
-                            {
-                                int r = i1 * g.S1 + k1 * g.D1 - g.Out1.Before;
-                                if (r < 0 || r >= g.N1) continue;
-                                for (int i2 = 0; i2 < m2; i2++)
-                                {
-                                    int c = i2 * g.S2 + k2 * g.D2 - g.Out2.Before;
-                                    if (c < 0 || c >= g.N2) continue;
-                                    sum += dy[b, i1, i2, m] * x[b, r, c, ch];
-                                }
-                            }
-                        dwk[k1, k2, n, m] = sum;
+                        int r = i1 * g.S1 + k1 * g.D1 - g.Out1.Before;
+                        if (r < 0 || r >= g.N1) continue;
+                        int yRow = (yo + i1) * m2, xRow = (xo + r) * g.N2 + k2 * g.D2 - g.Out2.Before;
+                        for (int i2 = lo; i2 < hi; i2++)
+                            sum += dyT[yRow + i2] * xT[xRow + i2 * g.S2];
                     }
+                }
+                dwk[k1, k2, n, m] = sum;
+            }
         });
 
         var db = Tensor.Zeros(g.Cout);
@@ -75,11 +90,38 @@ public static class ConvolutionBackward
         {
             double sum = 0;
             for (int b = 0; b < g.Batch; b++)
-                for (int i1 = 0; i1 < m1; i1++)
-                    for (int i2 = 0; i2 < m2; i2++)
-                        sum += dy[b, i1, i2, m];
+                for (int i = 0; i < m1 * m2; i++)
+                    sum += dyT[(b * g.Cout + m) * m1 * m2 + i];
             db.Data[m] = sum;
         }
         return (dx, a.Reversal ? Convolution.Flip(dwk) : dwk, db);
+    }
+
+    /// <summary>An NHWC tensor's elements in [B][C][H][W] order.</summary>
+    private static double[] ChannelMajor(Tensor t)
+    {
+        int batch = t.Shape[0], h = t.Shape[1], wd = t.Shape[2], c = t.Shape[3];
+        var result = new double[t.Length];
+        for (int b = 0; b < batch; b++)
+            for (int r = 0; r < h; r++)
+                for (int col = 0; col < wd; col++)
+                    for (int ch = 0; ch < c; ch++)
+                        result[((b * c + ch) * h + r) * wd + col] = t.Data[((b * h + r) * wd + col) * c + ch];
+        return result;
+    }
+
+    /// <summary>
+    /// The (k, i) pairs, k increasing, whose output position i reads input position
+    /// <paramref name="p"/>: i·s + k·d − before = p with 0 ≤ i &lt; outputs.
+    /// </summary>
+    private static (int K, int I)[] Taps(int p, int kernel, int dilation, int stride, int before, int outputs)
+    {
+        var taps = new List<(int, int)>();
+        for (int k = 0; k < kernel; k++)
+        {
+            int t = p + before - k * dilation;
+            if (t >= 0 && t % stride == 0 && t / stride < outputs) taps.Add((k, t / stride));
+        }
+        return taps.ToArray();
     }
 }
