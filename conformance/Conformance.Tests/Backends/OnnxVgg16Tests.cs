@@ -36,7 +36,7 @@ public sealed class OnnxVgg16Tests(OnnxVgg16WeightsFixture fixture, ITestOutputH
         var image = Vgg16Images.Input(0);
 
         var clock = Stopwatch.StartNew();
-        var whole = OnnxVgg16.Run(weights, image, ["block4_conv2", "fc1", "predictions"]);
+        var whole = OnnxVgg16.Run(weights, image, ["block1_pool", "block4_conv2", "flatten", "fc1", "predictions"]);
         output.WriteLine($"whole-model run (build, write, load, infer): {clock.Elapsed.TotalSeconds:F1} s");
 
         clock.Restart();
@@ -45,7 +45,12 @@ public sealed class OnnxVgg16Tests(OnnxVgg16WeightsFixture fixture, ITestOutputH
         output.WriteLine($"op-by-op run: {clock.Elapsed.TotalSeconds:F1} s");
         var byStep = steps.ToDictionary(s => s.Name, s => s.Value);
 
-        foreach (var (layer, step) in new[] { ("block4_conv2", "block4_conv2/relu"), ("fc1", "fc1/relu"), ("predictions", "predictions/softmax") })
+        foreach (var (layer, step) in new[]
+        {
+            // block1_pool and flatten check the two layout turns: NCHW→NHWC outputs and Keras' flatten order.
+            ("block1_pool", "block1_pool/max_pool2d"), ("block4_conv2", "block4_conv2/relu"), ("flatten", "flatten/flatten"),
+            ("fc1", "fc1/relu"), ("predictions", "predictions/softmax"),
+        })
         {
             var actual = whole[layer];
             var expected = byStep[step];
@@ -59,6 +64,19 @@ public sealed class OnnxVgg16Tests(OnnxVgg16WeightsFixture fixture, ITestOutputH
         int[] top5Steps = Top(byStep["predictions/softmax"], 5);
         output.WriteLine($"top-5: whole {string.Join(",", top5Whole)}; op by op {string.Join(",", top5Steps)}");
         Assert.Equal(top5Steps, top5Whole);
+    }
+
+    [Fact]
+    public void InputLayerIsTheFloatImageAndTheGraphStopsEarly()
+    {
+        // Only input_1 requested: the graph is cut after it, so no weight is converted and this is quick.
+        var image = Vgg16Images.Input(1);
+        var clock = Stopwatch.StartNew();
+        var result = OnnxVgg16.Run(fixture.Weights, image, ["input_1", "input_1"]);
+        output.WriteLine($"input_1 only: {clock.Elapsed.TotalSeconds:F2} s");
+        Assert.Equal(["input_1"], result.Keys);
+        var expected = new Tensor(image.Shape, Array.ConvertAll(image.Data, v => (double)(float)v));
+        Assert.True(expected.BitwiseEquals(result["input_1"]), "input_1 is not the image rounded to float32");
     }
 
     [Fact]
