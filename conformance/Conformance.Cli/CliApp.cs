@@ -96,6 +96,25 @@ public static class CliApp
             .WithDescription("Run the case catalogue against the catalogue of wrong backends and print which cases kill which (exit 1 if one survives).")
             .WithExample("mutants", "--mode", "quick")
             .WithExample("mutants", "--json", "kills.json");
+        config.AddBranch("vgg16", vgg16 =>
+        {
+            vgg16.SetDescription("The lecture's VGG16: its layer table, and (with the goldens) the whole network on any backend.");
+            vgg16.AddCommand<Vgg16SummaryCommand>("summary")
+                .WithDescription("Print VGG16's layers as Keras' model.summary() does: layer (type), output shape, parameters, totals.");
+        });
+        config.AddBranch("golden", golden =>
+        {
+            golden.SetDescription("The VGG16 golden files in golden/: regenerate them from the reference, or verify them.");
+            golden.AddCommand<GoldenRegenerateCommand>("regenerate")
+                .WithDescription("Recompute every golden with the reference (about a minute); refuses to replace changed values without --force.")
+                .WithExample("golden", "regenerate");
+            golden.AddCommand<GoldenVerifyCommand>("verify")
+                .WithDescription("Check every golden file's SHA-256, then recompute them with the reference and require identical values.")
+                .WithExample("golden", "verify");
+            golden.AddCommand<GoldenCheckCommand>("check")
+                .WithDescription("Run VGG16 forward and a training step on a backend and judge every layer against the goldens (exit 1 on failure).")
+                .WithExample("golden", "check", "--backend", "torchsharp");
+        });
     }
 
     /// <summary>The exit code and message for a failure; user errors get their own message alone.</summary>

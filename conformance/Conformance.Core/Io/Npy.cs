@@ -12,6 +12,9 @@ public enum NpyDType
 
     /// <summary>'&lt;f4': IEEE single, little-endian; values are rounded to nearest.</summary>
     Float32,
+
+    /// <summary>'&lt;i8': signed 64-bit integers, little-endian (indices, class labels); values must be integers.</summary>
+    Int64,
 }
 
 /// <summary>
@@ -99,7 +102,9 @@ public static class Npy
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(tensor);
         int size = dtype == NpyDType.Float32 ? 4 : 8;
-        string dict = NpyHeader.Format(dtype == NpyDType.Float32 ? "<f4" : "<f8", tensor.Shape);
+        string dict = NpyHeader.Format(dtype switch { NpyDType.Float32 => "<f4", NpyDType.Int64 => "<i8", _ => "<f8" }, tensor.Shape);
+        if (dtype == NpyDType.Int64 && tensor.Data.Any(v => v != Math.Floor(v) || Math.Abs(v) > 1L << 53))
+            throw new OpArgumentException("dtype", "integer values for <i8", "a tensor with non-integer values");
         // numpy pads the header with spaces so that the data starts at a multiple of 64 bytes.
         int unpadded = Magic.Length + 2 + 2 + dict.Length + 1;
         int headerLength = dict.Length + 1 + (64 - unpadded % 64) % 64;
@@ -120,7 +125,8 @@ public static class Npy
             for (int i = 0; i < n; i++)
             {
                 double v = tensor.Data[done + i];
-                if (size == 4) BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(i * 4), (float)v);
+                if (dtype == NpyDType.Int64) BinaryPrimitives.WriteInt64LittleEndian(buffer.AsSpan(i * 8), (long)v);
+                else if (size == 4) BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(i * 4), (float)v);
                 else BinaryPrimitives.WriteDoubleLittleEndian(buffer.AsSpan(i * 8), v);
             }
             stream.Write(buffer, 0, n * size);

@@ -30,6 +30,16 @@ public sealed record Vgg16Layer(string Name, LayerKind Kind, int[] OutputShape, 
     /// <summary>The output channels or units (the bias length).</summary>
     public int Units => KernelShape?[^1] ?? 0;
 
+    /// <summary>The Keras class of the layer, as model.summary() prints it.</summary>
+    public string KerasType => Kind switch
+    {
+        LayerKind.Input => "InputLayer",
+        LayerKind.Conv => "Conv2D",
+        LayerKind.Pool => "MaxPooling2D",
+        LayerKind.Flatten => "Flatten",
+        _ => "Dense",
+    };
+
     /// <summary>The activation the layer applies after its linear part: "relu", "softmax" or none.</summary>
     public string? Activation => Kind switch
     {

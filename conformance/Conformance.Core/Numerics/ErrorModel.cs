@@ -102,12 +102,21 @@ public static class ErrorModel
         foreach (var (name, mag) in magnitudes)
         {
             long n = AccumulatedTerms(call, name);
-            double relative = 2 * p.InputUnit + p.AlgorithmFactor * Gamma(n + 1, p.AccumulationUnit);
-            double tiny = n * p.MinNormal;
-            bounds[name] = mag.Map(m => exactTier && m <= 1 / p.AccumulationUnit ? 0 : relative * m + tiny);
+            bounds[name] = mag.Map(m => exactTier && m <= 1 / p.AccumulationUnit ? 0 : LinearBound(m, n, p));
         }
         return bounds;
     }
+
+    /// <summary>
+    /// The linear ops' bound for one element: (2·u_in + α·γ_{n+1}(u_acc))·m + n·MinNormal, with m
+    /// the element's magnitude term (the op on |inputs|) and n its accumulated terms.
+    /// </summary>
+    public static double LinearBound(double magnitude, long n, PrecisionClass p) =>
+        LinearRelative(n, p) * magnitude + n * p.MinNormal;
+
+    /// <summary>The relative part of <see cref="LinearBound"/>: 2·u_in + α·γ_{n+1}(u_acc).</summary>
+    public static double LinearRelative(long n, PrecisionClass p) =>
+        2 * p.InputUnit + p.AlgorithmFactor * Gamma(n + 1, p.AccumulationUnit);
 
     /// <summary>
     /// softmax: y_j·[γ_{C+2} + (2k_f + |x_j − m| + max|x − m|)·u_acc + 2·u_in·max|x|] + MinNormal, per row,
