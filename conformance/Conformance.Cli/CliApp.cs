@@ -98,7 +98,18 @@ public static class CliApp
             .WithExample("mutants", "--json", "kills.json");
         config.AddBranch("vgg16", vgg16 =>
         {
-            vgg16.SetDescription("The lecture's VGG16: its layer table, and (with the goldens) the whole network on any backend.");
+            vgg16.SetDescription("Run VGG16 (Keras' architecture) on a backend: predict classes, write layer outputs, draw feature maps and filters.");
+            vgg16.AddCommand<Vgg16PredictCommand>("predict")
+                .WithDescription("Print the top-k classes and probabilities of each image (default backend: reference, one to two minutes per image).")
+                .WithExample("vgg16", "predict", "procedural:0", "procedural:1")
+                .WithExample("vgg16", "predict", "cat.jpg", "--backend", "torchsharp", "--weights", "vgg16_weights_tf_dim_ordering_tf_kernels.h5", "--labels", "imagenet_class_index.json", "--top", "5");
+            vgg16.AddCommand<Vgg16RunCommand>("run")
+                .WithDescription("Write chosen layers' outputs (NHWC with the batch axis, float64) as DIR/<layer>.npy.")
+                .WithExample("vgg16", "run", "procedural:0", "--layers", "block4_conv2,fc1", "--out", "outputs");
+            vgg16.AddCommand<Vgg16FeaturesCommand>("features")
+                .WithDescription("Draw a layer's feature maps (grey tiles) or, with --filters, block1_conv1's filters (colour tiles) as a PNG.")
+                .WithExample("vgg16", "features", "procedural:0", "--layer", "block1_conv2", "--out", "block1_conv2.png")
+                .WithExample("vgg16", "features", "--filters", "--out", "filters.png");
             vgg16.AddCommand<Vgg16SummaryCommand>("summary")
                 .WithDescription("Print VGG16's layers as Keras' model.summary() does: layer (type), output shape, parameters, totals.");
         });
