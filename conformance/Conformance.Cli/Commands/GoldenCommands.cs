@@ -16,6 +16,11 @@ public class GoldenSettings : BackendSettings
     [Description("The golden folder (default: golden/ at the root of this checkout).")]
     public string? GoldenDir { get; init; }
 
+    /// <summary>Print every step's comparison (golden check).</summary>
+    [CommandOption("--steps")]
+    [Description("golden check: print every step's largest error/tolerance against the goldens and in the chained check.")]
+    public bool Steps { get; init; }
+
     /// <summary>The golden folder: --golden-dir, else golden/ beside the Conformance.sln above the current folder.</summary>
     public string Root => GoldenDir ?? Path.Combine(Golden.RepositoryRoot(), "golden");
 }
@@ -196,13 +201,13 @@ public sealed class GoldenCheckCommand(CliContext context) : Command<GoldenSetti
                 continue;
             }
             verdicts.Add(GoldenJudge.Forward(backend.Name, manifest, files, image, forward, p));
-            context.Out.WriteLine(verdicts[^1].Describe());
+            Print(verdicts[^1], settings.Steps);
             if (image != Vgg16Golden.TrainingImage) continue;
             try
             {
                 var training = runner.TrainingStep(forward, Vgg16Golden.TrainingLabel);
                 verdicts.Add(GoldenJudge.Training(backend.Name, manifest, files, forward, training, p));
-                context.Out.WriteLine(verdicts[^1].Describe());
+                Print(verdicts[^1], settings.Steps);
             }
             catch (StepNotSupportedException e)
             {
@@ -212,5 +217,17 @@ public sealed class GoldenCheckCommand(CliContext context) : Command<GoldenSetti
         }
         if (verdicts.Count == 0) return ExitCodes.Unsupported;
         return verdicts.All(v => v.Passed) ? ExitCodes.Success : ExitCodes.Failed;
+    }
+
+    private void Print(NetworkVerdict verdict, bool steps)
+    {
+        context.Out.WriteLine(verdict.Describe());
+        if (!steps) return;
+        for (int i = 0; i < verdict.Golden.Count; i++)
+        {
+            var (g, c) = (verdict.Golden[i], verdict.Chained[i]);
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {g.Step,-42} golden {g.MaxRatio,9:G3}  chained {c.MaxRatio,9:G3}  worst against the golden: {g.Detail}"));
+        }
     }
 }
