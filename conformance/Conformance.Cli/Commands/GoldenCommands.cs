@@ -11,9 +11,9 @@ namespace Conformance.Cli.Commands;
 /// <summary>Options of every golden verb: where the golden folder is.</summary>
 public class GoldenSettings : BackendSettings
 {
-    /// <summary>The golden folder; default golden/ of the checkout the command runs in.</summary>
+    /// <summary>The golden folder; default <see cref="GoldenStore.DefaultRoot"/>.</summary>
     [CommandOption("--golden-dir <DIR>")]
-    [Description("The golden folder (default: golden/ at the root of this checkout).")]
+    [Description("The golden folder (default: CONFORMANCE_GOLDEN_DIR, else golden/ at the root of this checkout).")]
     public string? GoldenDir { get; init; }
 
     /// <summary>Print every step's comparison (golden check).</summary>
@@ -22,7 +22,7 @@ public class GoldenSettings : BackendSettings
     public bool Steps { get; init; }
 
     /// <summary>The golden folder: --golden-dir, else golden/ beside the Conformance.sln above the current folder.</summary>
-    public string Root => GoldenDir ?? Path.Combine(Golden.RepositoryRoot(), "golden");
+    public string Root => GoldenDir ?? GoldenStore.DefaultRoot();
 }
 
 /// <summary>Options of <c>golden regenerate</c>.</summary>
@@ -37,14 +37,6 @@ public sealed class RegenerateSettings : GoldenSettings
 /// <summary>Shared parts of the golden verbs: the checkout's root and the reference run with progress.</summary>
 internal static class Golden
 {
-    /// <summary>The nearest folder at or above the current one that holds Conformance.sln (else the current folder).</summary>
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Conformance.sln"))) return dir.FullName;
-        return Directory.GetCurrentDirectory();
-    }
-
     /// <summary>Runs the reference over every golden with a progress bar (a line per layer when not on a terminal).</summary>
     public static GoldenRun Generate(CliContext context, Vgg16Weights weights)
     {
@@ -75,37 +67,11 @@ internal static class Golden
         });
     }
 
-    /// <summary>Per file: the largest |new − old| and whether any bit differs.</summary>
-    public static List<(string Path, bool Changed, double MaxDiff)> Diff(IReadOnlyList<GoldenFile> fresh, IReadOnlyDictionary<string, Tensor> old)
-    {
-        var result = new List<(string, bool, double)>();
-        foreach (var file in fresh)
-        {
-            if (!old.TryGetValue(file.Path, out var before) || !before.Shape.SequenceEqual(file.Tensor.Shape))
-            {
-                result.Add((file.Path, true, double.PositiveInfinity));
-                continue;
-            }
-            double max = 0;
-            bool changed = false;
-            for (int i = 0; i < before.Length; i++)
-            {
-                double a = before.Data[i], b = file.Tensor.Data[i];
-                if (BitConverter.DoubleToInt64Bits(a) == BitConverter.DoubleToInt64Bits(b)) continue;
-                changed = true;
-                max = Math.Max(max, double.IsNaN(a - b) ? double.PositiveInfinity : Math.Abs(a - b));
-            }
-            result.Add((file.Path, changed, max));
-        }
-        foreach (string path in old.Keys.Except(fresh.Select(f => f.Path))) result.Add((path, true, double.PositiveInfinity));
-        return result;
-    }
-
     /// <summary>The manifest for freshly generated files.</summary>
     public static GoldenManifest Manifest(GoldenRun run) => new(
         "vgg16", Vgg16Golden.GeneratorVersion, "synthetic (spec/vgg16.md)", Vgg16Weights.DefaultSeed, SamplePositions.Seed,
         Vgg16Images.Names.ToArray(), Vgg16Images.Names[Vgg16Golden.TrainingImage], Vgg16Golden.TrainingLabel,
-        GoldenStore.ReferenceCommit(RepositoryRoot()), run.ForwardSteps.ToArray(), run.TrainingSteps.ToArray(),
+        GoldenStore.ReferenceCommit(GoldenStore.RepositoryRoot() ?? Directory.GetCurrentDirectory()), run.ForwardSteps.ToArray(), run.TrainingSteps.ToArray(),
         run.Files.Select(f => GoldenStore.Entry(f, GoldenStore.Bytes(f))).ToArray());
 }
 
@@ -133,7 +99,7 @@ public sealed class GoldenRegenerateCommand(CliContext context) : Command<Regene
                 string path = Path.Combine(root, entry.Path);
                 if (File.Exists(path)) old[entry.Path] = Core.Io.Npy.Read(path, allowIntegers: true, argument: entry.Path);
             }
-            var changes = Golden.Diff(files, old).Where(d => d.Changed).ToList();
+            var changes = GoldenStore.Diff(files, old).Where(d => d.Changed).ToList();
             foreach (var (path, _, max) in changes)
                 context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"changed: {path} (largest |new − old| {max:G3})"));
             if (changes.Count > 0 && !settings.Force)
@@ -161,7 +127,7 @@ public sealed class GoldenVerifyCommand(CliContext context) : Command<GoldenSett
         var stored = GoldenStore.Read(settings.Root, manifest);
         context.Out.WriteLine($"{manifest.Files.Length} golden files match their SHA-256 in the manifest; recomputing with the reference…");
         var files = Golden.Generate(context, Vgg16Weights.Synthetic(manifest.WeightSeed)).Files;
-        var changes = Golden.Diff(files, stored).Where(d => d.Changed).ToList();
+        var changes = GoldenStore.Diff(files, stored).Where(d => d.Changed).ToList();
         foreach (var (path, _, max) in changes)
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"DIFFERS: {path} (largest |recomputed − golden| {max:G3})"));
         context.Out.WriteLine(changes.Count == 0

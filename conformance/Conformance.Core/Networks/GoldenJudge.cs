@@ -41,11 +41,7 @@ public static class GoldenJudge
     {
         string dir = Vgg16Golden.ImageFolder(image);
         var table = new Table(manifest.ForwardSteps, files, dir);
-        var full = new Dictionary<string, string>
-        {
-            ["predictions/softmax"] = $"{dir}/predictions.npy", ["predictions/dense"] = $"{dir}/logits.npy",
-        };
-        foreach (string layer in Vgg16Golden.FullLayers) full[steps.Last(s => s.Layer == layer).Name] = $"{dir}/{layer}.npy";
+        var full = FullForward(dir, steps);
         var tolerance = NetworkTolerance.Propagate(steps, table.L2, p, Measured(steps, full, files));
         var golden = steps.Select(s => table.Judge(s, tolerance[s.Name], full.GetValueOrDefault(s.Name))).ToList();
         var chained = steps.Select(s => ChainedCheck.Judge(s, table.Positions(s.Name), p)).ToList();
@@ -56,6 +52,25 @@ public static class GoldenJudge
         return new(backend, $"{Vgg16Images.Names[image]} forward", golden, chained, top5);
     }
 
+    /// <summary>The network tolerance E of every forward step of image <paramref name="image"/>, with the goldens' restart points.</summary>
+    public static IReadOnlyDictionary<string, double> Tolerances(GoldenManifest manifest, IReadOnlyDictionary<string, Tensor> files,
+        int image, IReadOnlyList<StepResult> steps, PrecisionClass p)
+    {
+        string dir = Vgg16Golden.ImageFolder(image);
+        var full = FullForward(dir, steps);
+        return NetworkTolerance.Propagate(steps, new Table(manifest.ForwardSteps, files, dir).L2, p, Measured(steps, full, files));
+    }
+
+    private static Dictionary<string, string> FullForward(string dir, IReadOnlyList<StepResult> steps)
+    {
+        var full = new Dictionary<string, string>
+        {
+            ["predictions/softmax"] = $"{dir}/predictions.npy", ["predictions/dense"] = $"{dir}/logits.npy",
+        };
+        foreach (string layer in Vgg16Golden.FullLayers) full[steps.Last(s => s.Layer == layer).Name] = $"{dir}/{layer}.npy";
+        return full;
+    }
+
     /// <summary>Judges a training step, given the same backend's forward steps of the training image.</summary>
     public static NetworkVerdict Training(string backend, GoldenManifest manifest, IReadOnlyDictionary<string, Tensor> files,
         IReadOnlyList<StepResult> forward, IReadOnlyList<StepResult> training, PrecisionClass p)
@@ -64,12 +79,9 @@ public static class GoldenJudge
         var table = new Table(manifest.TrainingSteps, files, Vgg16Golden.TrainingFolder);
         var l2 = forwardTable.L2.Concat(table.L2).ToDictionary(kv => kv.Key, kv => kv.Value);
         string dir = Vgg16Golden.TrainingFolder, image = Vgg16Golden.ImageFolder(Vgg16Golden.TrainingImage);
-        var full = new Dictionary<string, string>
-        {
-            ["predictions/dense"] = $"{image}/logits.npy", ["predictions/softmax"] = $"{image}/predictions.npy",
-            ["loss/softmax_cross_entropy"] = $"{dir}/loss.npy", ["loss/softmax_cross_entropy_backward"] = $"{dir}/dlogits.npy",
-        };
-        foreach (string layer in Vgg16Golden.FullLayers) full[forward.Last(s => s.Layer == layer).Name] = $"{image}/{layer}.npy";
+        var full = FullForward(image, forward);
+        full["loss/softmax_cross_entropy"] = $"{dir}/loss.npy";
+        full["loss/softmax_cross_entropy_backward"] = $"{dir}/dlogits.npy";
         foreach (var s in training.Where(s => s.Output == "db")) full[s.Name] = $"{dir}/db_{s.Layer}.npy";
         var all = forward.Concat(training).ToList();
         var tolerance = NetworkTolerance.Propagate(all, l2, p, Measured(all, full, files));

@@ -80,6 +80,27 @@ public static class GoldenStore
         }
     }
 
+    /// <summary>
+    /// The nearest folder at or above <paramref name="start"/> (default: the current folder, then
+    /// this assembly's folder) that holds Conformance.sln; null when there is none.
+    /// </summary>
+    public static string? RepositoryRoot(string? start = null)
+    {
+        foreach (string from in start != null ? [start] : new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(from); dir != null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Conformance.sln"))) return dir.FullName;
+        return null;
+    }
+
+    /// <summary>
+    /// The golden folder when none is named: CONFORMANCE_GOLDEN_DIR if set, else golden/ of the
+    /// checkout found by <see cref="RepositoryRoot"/>, else golden/ in the current folder.
+    /// </summary>
+    public static string DefaultRoot() =>
+        Environment.GetEnvironmentVariable("CONFORMANCE_GOLDEN_DIR") is { Length: > 0 } env
+            ? env
+            : Path.Combine(RepositoryRoot() ?? Directory.GetCurrentDirectory(), "golden");
+
     /// <summary>True when <paramref name="root"/> holds a manifest.</summary>
     public static bool Exists(string root) => File.Exists(Path.Combine(root, ManifestName));
 
@@ -125,6 +146,32 @@ public static class GoldenStore
             tensors[entry.Path] = tensor;
         }
         return tensors;
+    }
+
+    /// <summary>Per file: the largest |new − old| and whether any bit differs.</summary>
+    public static List<(string Path, bool Changed, double MaxDiff)> Diff(IReadOnlyList<GoldenFile> fresh, IReadOnlyDictionary<string, Tensor> old)
+    {
+        var result = new List<(string, bool, double)>();
+        foreach (var file in fresh)
+        {
+            if (!old.TryGetValue(file.Path, out var before) || !before.Shape.SequenceEqual(file.Tensor.Shape))
+            {
+                result.Add((file.Path, true, double.PositiveInfinity));
+                continue;
+            }
+            double max = 0;
+            bool changed = false;
+            for (int i = 0; i < before.Length; i++)
+            {
+                double a = before.Data[i], b = file.Tensor.Data[i];
+                if (BitConverter.DoubleToInt64Bits(a) == BitConverter.DoubleToInt64Bits(b)) continue;
+                changed = true;
+                max = Math.Max(max, double.IsNaN(a - b) ? double.PositiveInfinity : Math.Abs(a - b));
+            }
+            result.Add((file.Path, changed, max));
+        }
+        foreach (string path in old.Keys.Except(fresh.Select(f => f.Path))) result.Add((path, true, double.PositiveInfinity));
+        return result;
     }
 
     /// <summary>
