@@ -95,7 +95,6 @@ public static class Vgg16Cli
         string stop = last ?? "predictions";
         if (stop == "input_1") return new Vgg16Pass(input, steps);
         var stopLayer = Vgg16.Get(stop);
-        string finalOp = FinalOp(stopLayer);
         double total = Vgg16.Layers.TakeWhile(l => l != stopLayer).Append(stopLayer).Sum(LayerCost);
 
         void RunAll(Action<double>? advance)
@@ -105,15 +104,10 @@ public static class Vgg16Cli
                 steps.Add(step);
                 advance?.Invoke(Vgg16Runner.Cost(step.Layer, step.Call.Op));
                 cancel.ThrowIfCancellationRequested();
-                // Vgg16Runner always runs the whole network: stop it once the last wanted layer is done.
-                if (step.Layer == stop && step.Call.Op == finalOp) throw new StopForward();
             });
             try
             {
-                runner.Forward(input);
-            }
-            catch (StopForward)
-            {
+                runner.Forward(input, stop);
             }
             catch (StepNotSupportedException e)
             {
@@ -156,15 +150,6 @@ public static class Vgg16Cli
     public static void WarnSynthetic(CliContext context) =>
         context.Out.WriteLine($"weights: synthetic (seed {Vgg16Weights.DefaultSeed}, spec/vgg16.md), so the classes mean nothing; pass --weights FILE.h5 for Keras' trained weights");
 
-    private static string FinalOp(Vgg16Layer layer) => layer.Kind switch
-    {
-        LayerKind.Conv => "relu",
-        LayerKind.Pool => "max_pool2d",
-        LayerKind.Flatten => "flatten",
-        LayerKind.Dense => layer.Activation!,
-        _ => throw new ArgumentException($"layer {layer.Name} has no step", nameof(layer)),
-    };
-
     private static double LayerCost(Vgg16Layer layer) => layer.Kind switch
     {
         LayerKind.Input => 0,
@@ -173,5 +158,4 @@ public static class Vgg16Cli
         _ => Vgg16Runner.Cost(layer.Name, "x"),
     };
 
-    private sealed class StopForward : Exception;
 }

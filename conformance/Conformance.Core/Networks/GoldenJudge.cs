@@ -160,8 +160,13 @@ public static class GoldenJudge
                 var full = _files[fullFile];
                 if (!full.Shape.SequenceEqual(s.Value.Shape))
                     return new(s.Name, false, double.PositiveInfinity, $"shape {Tensor.Format(s.Value.Shape)} where {fullFile} has {Tensor.Format(full.Shape)}");
+                double deviation = 0;
                 for (int i = 0; i < full.Length; i++)
+                {
                     checks.Add(($"{Path.GetFileName(fullFile)}{Tensor.Format(full.IndexOf(i))}", full.Data[i], s.Value.Data[i], e));
+                    deviation += (s.Value.Data[i] - full.Data[i]) * (s.Value.Data[i] - full.Data[i]);
+                }
+                checks.Add(($"‖actual − {Path.GetFileName(fullFile)}‖", 0, Math.Sqrt(deviation), e));
             }
             var worst = checks.Select(c => (c, Ratio: Comparison.Ratio(c.Expected, c.Actual, c.Tolerance + 1e-12 * Math.Abs(c.Expected))))
                 .MaxBy(t => t.Ratio);

@@ -32,13 +32,17 @@ public sealed class Vgg16Runner(IConformanceBackend backend, Vgg16Weights weight
     private static readonly OpAttributes Same = OpAttributes.Default with { Padding = Padding.Same };
     private static readonly OpAttributes Pool = OpAttributes.Default with { Pool = Pair.Of(2), Strides = Pair.Of(2) };
 
-    /// <summary>The forward steps for one image [1, 224, 224, 3]; the last is predictions/softmax.</summary>
-    public IReadOnlyList<StepResult> Forward(Tensor input)
+    /// <summary>
+    /// The forward steps for one image [1, 224, 224, 3], up to and including Keras layer
+    /// <paramref name="lastLayer"/> (default: the whole network, ending with predictions/softmax).
+    /// </summary>
+    public IReadOnlyList<StepResult> Forward(Tensor input, string? lastLayer = null)
     {
         Check.Shape(input, [1, Vgg16.ImageSize, Vgg16.ImageSize, 3], "image");
+        int last = Vgg16.Layers.ToList().IndexOf(Vgg16.Get(lastLayer ?? "predictions", "layer"));
         var steps = new List<StepResult>();
         Tensor x = input;
-        foreach (var layer in Vgg16.Layers)
+        foreach (var layer in Vgg16.Layers.Take(last + 1))
         {
             switch (layer.Kind)
             {
