@@ -92,16 +92,10 @@ public sealed class GoldenRegenerateCommand(CliContext context) : Command<Regene
         var files = run.Files;
         if (GoldenStore.Exists(root))
         {
-            var manifest = GoldenStore.ReadManifest(root);
-            var old = new Dictionary<string, Tensor>();
-            foreach (var entry in manifest.Files)
-            {
-                string path = Path.Combine(root, entry.Path);
-                if (File.Exists(path)) old[entry.Path] = Core.Io.Npy.Read(path, allowIntegers: true, argument: entry.Path);
-            }
-            var changes = GoldenStore.Diff(files, old).Where(d => d.Changed).ToList();
-            foreach (var (path, _, max) in changes)
-                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"changed: {path} (largest |new − old| {max:G3})"));
+            var changes = Changes(root, files);
+            foreach (var (path, max) in changes)
+                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"changed: {path} ({(double.IsPositiveInfinity(max) ? "new, removed, reshaped or unreadable" : $"largest |new − old| {max:G3}")})"));
             if (changes.Count > 0 && !settings.Force)
                 throw new OpArgumentException("--force",
                     "--force to replace goldens whose values changed", $"{changes.Count} changed file(s) listed above; nothing was written");
@@ -110,6 +104,24 @@ public sealed class GoldenRegenerateCommand(CliContext context) : Command<Regene
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wrote {files.Count} golden files to {root} in {clock.Elapsed.TotalSeconds:F1} s"));
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The files whose values differ from the goldens in <paramref name="root"/>, with the largest
+    /// change. An unreadable manifest or file counts as changed (∞), so --force can replace it.
+    /// </summary>
+    private static List<(string Path, double MaxDiff)> Changes(string root, IReadOnlyList<GoldenFile> files)
+    {
+        GoldenManifest manifest;
+        try { manifest = GoldenStore.ReadManifest(root); }
+        catch (OpArgumentException) { return [(GoldenStore.ManifestName, double.PositiveInfinity)]; }
+        var old = new Dictionary<string, Tensor>();
+        foreach (var entry in manifest.Files)
+        {
+            try { old[entry.Path] = Core.Io.Npy.Read(Path.Combine(root, entry.Path), allowIntegers: true, argument: entry.Path); }
+            catch (Exception e) when (e is OpArgumentException or IOException) { }
+        }
+        return GoldenStore.Diff(files, old).Where(d => d.Changed).Select(d => (d.Path, d.MaxDiff)).ToList();
     }
 }
 
