@@ -100,7 +100,7 @@ public static class CliApp
         {
             vgg16.SetDescription("Run VGG16 (Keras' architecture) on a backend: predict classes, write layer outputs, draw feature maps and filters.");
             vgg16.AddCommand<Vgg16PredictCommand>("predict")
-                .WithDescription("Print the top-k classes and probabilities of each image (default backend: reference, one to two minutes per image).")
+                .WithDescription("Print the top-k classes and probabilities of each image (default backend: reference, about 10 s per image on 2 cores).")
                 .WithExample("vgg16", "predict", "procedural:0", "procedural:1")
                 .WithExample("vgg16", "predict", "cat.jpg", "--backend", "torchsharp", "--weights", "vgg16_weights_tf_dim_ordering_tf_kernels.h5", "--labels", "imagenet_class_index.json", "--top", "5");
             vgg16.AddCommand<Vgg16RunCommand>("run")
