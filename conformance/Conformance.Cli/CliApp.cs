@@ -113,6 +113,10 @@ public static class CliApp
             vgg16.AddCommand<Vgg16SummaryCommand>("summary")
                 .WithDescription("Print VGG16's layers as Keras' model.summary() does: layer (type), output shape, parameters, totals.");
         });
+        config.AddCommand<BenchCommand>("bench")
+            .WithDescription("Measure the machine's peak and every backend on VGG16's layers, VGG16 forward and AlexNet/VGG16 training steps; write the report (Markdown, JSON, charts).")
+            .WithExample("bench", "--quick")
+            .WithExample("bench", "--quick", "--compare");
         config.AddBranch("golden", golden =>
         {
             golden.SetDescription("The VGG16 golden files in golden/: regenerate them from the reference, or verify them.");

@@ -180,29 +180,9 @@ public static class GoldenStore
     /// </summary>
     public static string ReferenceCommit(string repositoryRoot)
     {
-        string? last = Git(repositoryRoot, "log -1 --format=%H -- reference");
+        string? last = Git.Output(repositoryRoot, "log -1 --format=%H -- reference");
         if (string.IsNullOrWhiteSpace(last)) return "unknown";
-        string? dirty = Git(repositoryRoot, "status --porcelain -- reference");
+        string? dirty = Git.Output(repositoryRoot, "status --porcelain -- reference");
         return last.Trim() + (string.IsNullOrWhiteSpace(dirty) ? "" : "+modified");
-    }
-
-    private static string? Git(string dir, string args)
-    {
-        try
-        {
-            var info = new System.Diagnostics.ProcessStartInfo("git", args)
-            {
-                WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            };
-            using var p = System.Diagnostics.Process.Start(info);
-            if (p == null) return null;
-            string output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return p.ExitCode == 0 ? output : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
     }
 }

@@ -1,0 +1,140 @@
+using System.ComponentModel;
+using System.Globalization;
+using Conformance.Core.Backends;
+using Conformance.Core.Io;
+using Conformance.Core.Networks;
+using Conformance.Perf;
+using Conformance.Reference;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Conformance.Cli.Commands;
+
+/// <summary>Options of <c>conformance bench</c>.</summary>
+public sealed class BenchSettings : CommandSettings
+{
+    /// <summary>Comma-separated backends; default every backend available here.</summary>
+    [CommandOption("--backends <LIST>")]
+    [Description("Comma-separated backends to measure (default: every available one: reference, torchsharp, onnxruntime, ilgpu-cpu, ilgpu-cuda).")]
+    public string? Backends { get; init; }
+
+    /// <summary>The quick profile.</summary>
+    [CommandOption("--quick")]
+    [Description("Quick profile: VGG16 layers at a quarter of the image side, small training batches (minutes on 2 cores).")]
+    public bool Quick { get; init; }
+
+    /// <summary>Compare with the baseline and fail on a regression.</summary>
+    [CommandOption("--compare")]
+    [Description("Compare with perf/baselines/<machine-class>.json (or --baseline): exit 1 when a workload is more than 10% slower relative to libtorch.")]
+    public bool Compare { get; init; }
+
+    /// <summary>The baseline file for --compare and --write-baseline.</summary>
+    [CommandOption("--baseline <FILE>")]
+    [Description("Baseline file (default perf/baselines/<machine-class>-<profile>.json).")]
+    public string? Baseline { get; init; }
+
+    /// <summary>Write this run as the baseline.</summary>
+    [CommandOption("--write-baseline")]
+    [Description("Write this run's JSON as the baseline of this machine class and profile.")]
+    public bool WriteBaseline { get; init; }
+
+    /// <summary>Where the report goes.</summary>
+    [CommandOption("--out <DIR>")]
+    [Description("Folder for the report (default perf/reports): <machine-class>-<date>-<profile>.md, .json and PNG charts.")]
+    public string? Out { get; init; }
+}
+
+/// <summary>
+/// <c>conformance bench</c>: measures the machine's peak, then every workload (VGG16's layers,
+/// VGG16 forward, AlexNet and VGG16 training steps) on every chosen backend, and writes the report
+/// (Markdown, JSON, PNG charts) with the lecture's CPU-vs-GPU table. Timings never decide a test.
+/// </summary>
+public sealed class BenchCommand(CliContext context) : Command<BenchSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext commandContext, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        string root = GoldenStore.RepositoryRoot() ?? Directory.GetCurrentDirectory();
+        string outDir = settings.Out ?? Path.Combine(root, "perf", "reports");
+        if (!Directory.Exists(outDir)) throw new OpArgumentException("--out", "an existing folder", $"'{outDir}'");
+        var registry = context.Backends();
+        var names = settings.Backends?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            ?? ["reference", "torchsharp", "onnxruntime", "ilgpu-cpu", "ilgpu-cuda"];
+        foreach (string name in names) registry.CheckName(name);
+        var backends = new List<IConformanceBackend>();
+        try
+        {
+            foreach (string name in names)
+            {
+                try { backends.Add(registry.Create(name)); }
+                catch (BackendUnavailableException e) when (settings.Backends == null)
+                {
+                    context.Out.WriteLine($"{name}: not available here ({e.Message}); left out");
+                }
+            }
+            string gpu = backends.FirstOrDefault(b => b.Name == "ilgpu-cuda")?.Capabilities.Device ?? "";
+            var machine = MachineInfo.Current(gpu);
+            string profile = settings.Quick ? "quick" : "full";
+            string baseline = settings.Baseline ?? Path.Combine(root, "perf", "baselines", $"{machine.Class}-{profile}.json");
+            if (settings.Compare && !File.Exists(baseline))
+                throw new OpArgumentException("--baseline", "an existing baseline for this machine class and profile (write one with --write-baseline)", $"no file at '{baseline}'");
+            var report = Run(backends, settings.Quick, machine);
+            string stem = Path.Combine(outDir, $"{machine.Class}-{machine.DateUtc:yyyy-MM-dd}-{profile}");
+            var charts = Charts.Write(report, stem);
+            string? cpu = new[] { "torchsharp", "onnxruntime", "reference" }.FirstOrDefault(n => backends.Any(b => b.Name == n));
+            string? gpuName = gpu.Length > 0 ? "ilgpu-cuda" : null;
+            string markdown = Report.ToMarkdown(report, cpu, gpuName, charts);
+            int code = ExitCodes.Success;
+            if (settings.Compare)
+            {
+                var comparisons = Baseline.Compare(report, Report.FromJson(File.ReadAllText(baseline)));
+                string table = Baseline.ToMarkdown(comparisons, Path.GetRelativePath(root, baseline));
+                markdown += "\n" + table;
+                context.Out.WriteLine(table);
+                int regressions = comparisons.Count(c => c.Regression);
+                context.Out.WriteLine(regressions == 0
+                    ? $"bench --compare: no regression in {comparisons.Count} comparisons"
+                    : $"bench --compare: {regressions} of {comparisons.Count} workloads regressed by more than {Perf.Baseline.Threshold:P0}");
+                if (regressions > 0) code = ExitCodes.Failed;
+            }
+            AtomicFile.WriteAllTexts([(stem + ".md", markdown), (stem + ".json", Report.ToJson(report))]);
+            if (settings.WriteBaseline)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(baseline)!);
+                AtomicFile.WriteAllText(baseline, Report.ToJson(report));
+                context.Out.WriteLine($"wrote the baseline {baseline}");
+            }
+            context.Out.WriteLine(Report.LectureTable(report, cpu, gpuName));
+            context.Out.WriteLine($"wrote {stem}.md, .json and {charts.Count} charts");
+            return code;
+        }
+        finally
+        {
+            foreach (var b in backends) b.Dispose();
+        }
+    }
+
+    private BenchReport Run(List<IConformanceBackend> backends, bool quick, MachineInfo machine)
+    {
+        if (!context.Console.Profile.Capabilities.Interactive)
+        {
+            var runner = new BenchRunner(backends, quick, (what, done, total) =>
+                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{done}/{total}] {what}")));
+            return runner.Run(machine);
+        }
+        BenchReport? report = null;
+        context.Console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("bench");
+                report = new BenchRunner(backends, quick, (what, done, total) =>
+                {
+                    task.Description = Markup.Escape(what);
+                    task.MaxValue = total;
+                    task.Value = done;
+                }).Run(machine);
+            });
+        return report!;
+    }
+}
