@@ -16,7 +16,7 @@ namespace Conformance.Suite;
 /// <typeparam name="TBackend">The backend; one instance is shared by all tests of the class.</typeparam>
 public abstract class ConformanceSuite<TBackend> where TBackend : IConformanceBackend, new()
 {
-    private static readonly Lazy<(TBackend? Backend, string Why)> Shared = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<(TBackend? Backend, string Why)> Shared = new(SuiteBackend.Create<TBackend>, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The catalogued case ids of the current mode (CONFORMANCE_MODE).</summary>
     public static IEnumerable<object[]> Cases => SuiteSettings.Cases().Select(c => new object[] { c.Id });
@@ -102,26 +102,4 @@ public abstract class ConformanceSuite<TBackend> where TBackend : IConformanceBa
         var support = Backend.Supports(c.Build(Backend.Capabilities.Precision));
         Skip.IfNot(support.IsSupported, $"{Backend.Name} does not support {c.Id}: {support.Reason}");
     }
-
-    private static (TBackend?, string) Create()
-    {
-        try
-        {
-            var backend = new TBackend();
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => backend.Dispose();
-            return (backend, "");
-        }
-        catch (Exception e) when (Unavailable(e) is { } unavailable)
-        {
-            return (default, $"{typeof(TBackend).Name} is not available here: {unavailable.Message}");
-        }
-    }
-
-    /// <summary>The backend's own "not available" (new TBackend() may wrap it in a TargetInvocationException).</summary>
-    private static BackendUnavailableException? Unavailable(Exception e) => e switch
-    {
-        BackendUnavailableException u => u,
-        System.Reflection.TargetInvocationException { InnerException: BackendUnavailableException u } => u,
-        _ => null,
-    };
 }

@@ -16,7 +16,7 @@ namespace Conformance.Suite;
 /// <typeparam name="TBackend">The backend; one instance is shared by the tests of the class.</typeparam>
 public abstract class Vgg16GoldenSuite<TBackend> where TBackend : IConformanceBackend, new()
 {
-    private static readonly Lazy<(TBackend? Backend, string Why)> Shared = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<(TBackend? Backend, string Why)> Shared = new(SuiteBackend.Create<TBackend>, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly ConcurrentDictionary<int, Lazy<IReadOnlyList<StepResult>>> Forwards = new();
 
     /// <summary>
@@ -80,20 +80,6 @@ public abstract class Vgg16GoldenSuite<TBackend> where TBackend : IConformanceBa
         catch (StepNotSupportedException e)
         {
             throw new SkipException($"{backend.Name} cannot run VGG16 forward: {e.Message}");
-        }
-    }
-
-    private static (TBackend?, string) Create()
-    {
-        try
-        {
-            var backend = new TBackend();
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => backend.Dispose();
-            return (backend, "");
-        }
-        catch (Exception e) when ((e as BackendUnavailableException ?? e.InnerException as BackendUnavailableException) is { } unavailable)
-        {
-            return (default, $"{typeof(TBackend).Name} is not available here: {unavailable.Message}");
         }
     }
 }

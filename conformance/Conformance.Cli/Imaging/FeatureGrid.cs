@@ -69,13 +69,7 @@ public static class FeatureGrid
         var picture = Blank(cols, rows, w * scale, h * scale);
         for (int ch = 0; ch < channels; ch++)
         {
-            double min = double.PositiveInfinity, max = double.NegativeInfinity;
-            for (int p = 0; p < h * w; p++)
-            {
-                double v = t.Data[p * stride + ch];
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
-            }
+            var (min, max) = Range(h * w, p => t.Data[p * stride + ch]);
             var (x0, y0) = Origin(ch, cols, w * scale, h * scale);
             for (int r = 0; r < h; r++)
                 for (int c = 0; c < w; c++)
@@ -101,13 +95,7 @@ public static class FeatureGrid
         var picture = Blank(cols, rows, kw * scale, kh * scale);
         for (int f = 0; f < filters; f++)
         {
-            double min = double.PositiveInfinity, max = double.NegativeInfinity;
-            for (int i = 0; i < kh * kw * 3; i++)
-            {
-                double v = kernel.Data[i * filters + f];
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
-            }
+            var (min, max) = Range(kh * kw * 3, i => kernel.Data[i * filters + f]);
             var (x0, y0) = Origin(f, cols, kw * scale, kh * scale);
             for (int r = 0; r < kh; r++)
                 for (int c = 0; c < kw; c++)
@@ -144,4 +132,16 @@ public static class FeatureGrid
 
     private static byte Level(double v, double min, double max) =>
         max > min ? (byte)Math.Round(255 * (v - min) / (max - min)) : (byte)0;
+
+    /// <summary>The smallest and largest of <paramref name="count"/> values, for per-tile normalisation.</summary>
+    private static (double Min, double Max) Range(int count, Func<int, double> value)
+    {
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        for (int i = 0; i < count; i++)
+        {
+            min = Math.Min(min, value(i));
+            max = Math.Max(max, value(i));
+        }
+        return (min, max);
+    }
 }
