@@ -23,6 +23,10 @@ public static class Report
 
     /// <summary>The report as Markdown: machine, limits, one table per group, the lecture's CPU-vs-GPU table.</summary>
     public static string ToMarkdown(BenchReport r, string? cpuBackend, string? gpuBackend, IEnumerable<string>? charts = null)
+        => ToMarkdown(r, [(cpuBackend, gpuBackend)], charts);
+
+    /// <summary>The report with one lecture table per (CPU backend, GPU backend) pair, e.g. ours and PyTorch's.</summary>
+    public static string ToMarkdown(BenchReport r, IReadOnlyList<(string? Cpu, string? Gpu)> pairs, IEnumerable<string>? charts = null)
     {
         var m = r.Machine;
         var md = new StringBuilder();
@@ -61,7 +65,7 @@ public static class Report
             foreach (var x in skipped) md.AppendLine($"- {x.Backend}, {x.Workload}: {x.Skipped}");
             md.AppendLine();
         }
-        md.AppendLine(LectureTable(r, cpuBackend, gpuBackend));
+        foreach (var (cpu, gpu) in pairs) md.AppendLine(LectureTable(r, cpu, gpu));
         return md.ToString();
     }
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using System.Text.Json;
 using Conformance.Core.Backends;
 using Conformance.Core.Io;
 using Conformance.Core.Networks;
@@ -37,6 +38,11 @@ public sealed class BenchSettings : CommandSettings
     [CommandOption("--write-baseline")]
     [Description("Write this run's JSON as the baseline of this machine class and profile.")]
     public bool WriteBaseline { get; init; }
+
+    /// <summary>Results measured elsewhere in the same session (perf/gpu/torch_bench.py), merged into the report.</summary>
+    [CommandOption("--include <FILE>")]
+    [Description("JSON results of the same workloads measured in the same session by another tool (perf/gpu/torch_bench.py), shown beside ours. Repeatable.")]
+    public string[] Include { get; init; } = [];
 
     /// <summary>Where the report goes.</summary>
     [CommandOption("--out <DIR>")]
@@ -78,12 +84,18 @@ public sealed class BenchCommand(CliContext context) : Command<BenchSettings>
             string baseline = settings.Baseline ?? Path.Combine(root, "perf", "baselines", $"{machine.Class}-{profile}.json");
             if (settings.Compare && !File.Exists(baseline))
                 throw new OpArgumentException("--baseline", "an existing baseline for this machine class and profile (write one with --write-baseline)", $"no file at '{baseline}'");
+            var included = settings.Include.SelectMany(ReadIncluded).ToList();
             var report = Run(backends, settings.Quick, machine);
+            report = report with { Results = [.. report.Results, .. included] };
             string stem = Path.Combine(outDir, $"{machine.Class}-{machine.DateUtc:yyyy-MM-dd}-{profile}");
             var charts = Charts.Write(report, stem);
             string? cpu = new[] { "torchsharp", "onnxruntime", "reference" }.FirstOrDefault(n => backends.Any(b => b.Name == n));
             string? gpuName = gpu.Length > 0 ? "ilgpu-cuda" : null;
-            string markdown = Report.ToMarkdown(report, cpu, gpuName, charts);
+            var pairs = new List<(string?, string?)> { (cpu, gpuName) };
+            if (report.Results.Any(x => x.Backend == "pytorch-cpu"))
+                foreach (string torchGpu in new[] { "pytorch-cuda-fp32", "pytorch-cuda-tf32" }.Where(g => report.Results.Any(x => x.Backend == g)))
+                    pairs.Add(("pytorch-cpu", torchGpu));
+            string markdown = Report.ToMarkdown(report, pairs, charts);
             int code = ExitCodes.Success;
             if (settings.Compare)
             {
@@ -111,6 +123,21 @@ public sealed class BenchCommand(CliContext context) : Command<BenchSettings>
         finally
         {
             foreach (var b in backends) b.Dispose();
+        }
+    }
+
+    /// <summary>The results of a torch_bench.py JSON file ({"results": [...]}, the report's own result fields).</summary>
+    private static IEnumerable<BenchResult> ReadIncluded(string path)
+    {
+        if (!File.Exists(path)) throw new OpArgumentException("--include", "an existing JSON file of results", $"no file at '{path}'");
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            return doc.RootElement.GetProperty("results").Deserialize<List<BenchResult>>(Report.Json) ?? [];
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new OpArgumentException("--include", "a JSON object with a \"results\" list (perf/gpu/torch_bench.py)", $"'{path}': {e.Message}");
         }
     }
 
