@@ -2,7 +2,8 @@
 # Runs the whole case catalogue (thorough mode: the real 224×224 VGG16 layers included) and
 # gradcheck on a GPU backend, and spec/tools/check_conventions.py with the machine's Python
 # libraries, and writes the scoreboard (Markdown, JSON), the gradcheck output, the convention
-# results and the machine's description to OUT_DIR. Uses artifacts/gpu-kit (perf/gpu/make-kit.sh); if
+# results, the VGG16 golden check, PyTorch's and our bench report (perf/gpu/torch_bench.py and
+# `conformance bench --include`) and the machine's description to OUT_DIR. Uses artifacts/gpu-kit (perf/gpu/make-kit.sh); if
 # `dotnet` is not on PATH it unpacks artifacts/runtime/dotnet-runtime.tar.xz to a temporary folder.
 # Usage: perf/gpu/run-on-gpu.sh OUT_DIR [BACKEND (default ilgpu-cuda)] [MODE (default thorough)]
 set -uo pipefail
@@ -26,6 +27,20 @@ echo "check exit $? in $(( $(date +%s) - start )) s" >> "$out/machine.txt"
 start=$(date +%s)
 run gradcheck --backend "$backend" > "$out/gradcheck.txt" 2>&1
 echo "gradcheck exit $? in $(( $(date +%s) - start )) s" >> "$out/machine.txt"
+if [ -d golden ]; then
+  start=$(date +%s)
+  run golden check --backend "$backend" --steps > "$out/golden-check.txt" 2>&1
+  echo "golden check exit $? in $(( $(date +%s) - start )) s" >> "$out/machine.txt"
+fi
+if command -v python3 >/dev/null && python3 -c "import torch" 2>/dev/null; then
+  # PyTorch (cuDNN, TF32 off and on, and CPU) on the same workloads, in the same session, then our bench beside it.
+  start=$(date +%s)
+  python3 perf/gpu/torch_bench.py "$out/torch.json" > "$out/torch-bench.txt" 2>&1
+  echo "torch_bench exit $? in $(( $(date +%s) - start )) s" >> "$out/machine.txt"
+  start=$(date +%s)
+  run bench --backends "$backend,reference" --include "$out/torch.json" --out "$out" > "$out/bench.txt" 2>&1
+  echo "bench exit $? in $(( $(date +%s) - start )) s" >> "$out/machine.txt"
+fi
 if command -v python3 >/dev/null; then
   python3 spec/tools/check_conventions.py --markdown "$out/conventions.md" > "$out/conventions.txt" 2>&1
   echo "conventions exit $?" >> "$out/machine.txt"
