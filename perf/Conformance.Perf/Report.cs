@@ -11,6 +11,9 @@ namespace Conformance.Perf;
 /// </summary>
 public static class Report
 {
+    /// <summary>Results faster than the measured peak: impossible, so a wrong peak or flop count.</summary>
+    public static IReadOnlyList<BenchResult> OverPeak(BenchReport r) => r.Results.Where(x => x.Time != null && x.Gflops > r.PeakGflops).ToList();
+
     /// <summary>The JSON options of reports and baselines.</summary>
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -103,8 +106,10 @@ public static class Report
         if (x.Time == null) return "not measured";
         string speedup = reference != null && x.Backend != "reference"
             ? string.Create(CultureInfo.InvariantCulture, $", {reference.Time!.Median / x.Time.Median:F1}× ref") : "";
+        // Above the measured peak means the peak or the flop count is wrong: say so rather than print it plainly.
+        string over = x.Gflops > peak ? " (over the measured peak: a measurement error)" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Seconds(x.Time)} ({Seconds(x.Time.Min)}–{Seconds(x.Time.Max)}), {x.Gflops:F1} GFLOP/s, {100 * x.Gflops / peak:F1}%{speedup}");
+            $"{Seconds(x.Time)} ({Seconds(x.Time.Min)}–{Seconds(x.Time.Max)}), {x.Gflops:F1} GFLOP/s, {100 * x.Gflops / peak:F1}%{over}{speedup}");
     }
 
     private static string Seconds(Timing? t) => t == null ? "–" : Seconds(t.Median);

@@ -116,6 +116,9 @@ public sealed class BenchCommand(CliContext context) : Command<BenchSettings>
                 AtomicFile.WriteAllText(baseline, Report.ToJson(report));
                 context.Out.WriteLine($"wrote the baseline {baseline}");
             }
+            foreach (var x in Report.OverPeak(report))
+                context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"warning: {x.Backend}, {x.Workload}: {x.Gflops:F1} GFLOP/s is over the measured peak {report.PeakGflops:F1}; the peak or the flop count is wrong"));
             context.Out.WriteLine(Report.LectureTable(report, cpu, gpuName));
             context.Out.WriteLine($"wrote {stem}.md, .json and {charts.Count} charts");
             return code;

@@ -51,6 +51,16 @@ public sealed class BenchReportTests : IDisposable
         Assert.Contains("GPU backend: none (no GPU on this machine)", md);
     }
 
+    /// <summary>A result faster than the measured peak is flagged as a measurement error, never shown as a plain share.</summary>
+    [Fact]
+    public void FiguresOverThePeakAreFlagged()
+    {
+        var report = Report(1.0, 0.001, 0.5);
+        Assert.Equal("torchsharp", Assert.Single(Conformance.Perf.Report.OverPeak(report)).Backend);
+        Assert.Contains("over the measured peak: a measurement error", Conformance.Perf.Report.ToMarkdown(report, "torchsharp", null));
+        Assert.Empty(Conformance.Perf.Report.OverPeak(Report(1.0, 0.1, 0.5)));
+    }
+
     /// <summary>The charts are written as PNG files.</summary>
     [Fact]
     public void ChartsArePngs()
