@@ -1,0 +1,51 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
+
+namespace Conformance.Benchmarks;
+
+/// <summary>
+/// Entry point: BenchmarkDotNet's switcher over every benchmark class here, with three options of
+/// our own taken out of the arguments before BenchmarkDotNet sees them:
+/// <list type="bullet">
+/// <item><c>--quick</c>: one launch, 3 warm-up and 5 measured iterations of about 250 ms each, so the
+/// whole set runs in a few minutes on 2 cores (the default job takes about 4× longer).</item>
+/// <item><c>--full-size</c>: the VGG16 layers at their real image side (224…14) instead of a quarter of it.</item>
+/// <item><c>--both-sizes</c>: both.</item>
+/// </list>
+/// Every job runs in process (BenchmarkDotNet's in-process emit toolchain): the generated
+/// out-of-process project would receive an unpatched libLibTorchSharp.so (see
+/// backends/TorchSharp/build/PatchLibTorchSharp.targets), and skipping its build saves minutes.
+/// </summary>
+public static class Program
+{
+    /// <summary>Runs the switcher; see the class summary for the extra options.</summary>
+    public static int Main(string[] args)
+    {
+        bool quick = false;
+        var rest = new List<string>();
+        foreach (string arg in args)
+        {
+            switch (arg)
+            {
+                case "--quick": quick = true; break;
+                case "--full-size": BenchmarkSettings.Scales = [1]; break;
+                case "--both-sizes": BenchmarkSettings.Scales = [BenchmarkSettings.DefaultScale, 1]; break;
+                default: rest.Add(arg); break;
+            }
+        }
+        var job = quick
+            ? new Job("Quick").WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(5)
+                .WithIterationTime(TimeInterval.FromMilliseconds(250))
+            : new Job("Default");
+        job = job.WithToolchain(InProcessEmitToolchain.Instance).AsDefault();
+        var config = DefaultConfig.Instance
+            .AddJob(job)
+            .AddDiagnoser(MemoryDiagnoser.Default);
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. rest], config);
+        return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+    }
+}
