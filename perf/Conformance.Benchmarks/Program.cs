@@ -15,6 +15,8 @@ namespace Conformance.Benchmarks;
 /// whole set runs in a few minutes on 2 cores (the default job takes about 4× longer).</item>
 /// <item><c>--full-size</c>: the VGG16 layers at their real image side (224…14) instead of a quarter of it.</item>
 /// <item><c>--both-sizes</c>: both.</item>
+/// <item><c>--checksums</c>: no benchmark; prints a hash of every forward catalogue result of both
+/// adapters (see <see cref="Checksums"/>), to show an adapter change keeps the results.</item>
 /// </list>
 /// Every job runs in process (BenchmarkDotNet's in-process emit toolchain): the generated
 /// out-of-process project would receive an unpatched libLibTorchSharp.so (see
@@ -32,6 +34,7 @@ public static class Program
             switch (arg)
             {
                 case "--quick": quick = true; break;
+                case "--checksums": Checksums.Print(); return 0;
                 case "--full-size": BenchmarkSettings.Scales = [1]; break;
                 case "--both-sizes": BenchmarkSettings.Scales = [BenchmarkSettings.DefaultScale, 1]; break;
                 default: rest.Add(arg); break;
