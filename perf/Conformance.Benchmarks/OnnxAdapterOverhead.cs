@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Conformance.Core.Backends;
 using Conformance.Backends.OnnxRuntime;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
@@ -18,7 +19,7 @@ namespace Conformance.Benchmarks;
 /// </para>
 /// <para>
 /// <see cref="ContractFloor"/> adds the contract's unavoidable conversions, one pass each (see
-/// <see cref="Conversions"/>); <see cref="Adapter"/> is <c>new OnnxRuntimeBackend().Evaluate(call)</c>
+/// <see cref="FloatLayout"/>); <see cref="Adapter"/> is <c>new OnnxRuntimeBackend().Evaluate(call)</c>
 /// on a backend made once in GlobalSetup and warmed, since the backend caches its session per
 /// model and a fresh backend per call would time session creation.
 /// </para>
@@ -26,8 +27,8 @@ namespace Conformance.Benchmarks;
 [BenchmarkCategory("onnxruntime")]
 public class OnnxAdapterOverhead : Vgg16Layer
 {
-    private static readonly string[] InputNames = ["x", "w", "b"];
-    private static readonly string[] OutputNames = ["y"];
+    internal static readonly string[] InputNames = ["x", "w", "b"];
+    internal static readonly string[] OutputNames = ["y"];
     private SessionOptions _options = null!;
     private InferenceSession _session = null!;
     private RunOptions _runOptions = null!;
@@ -53,9 +54,9 @@ public class OnnxAdapterOverhead : Vgg16Layer
         _runOptions = new RunOptions();
         _values =
         [
-            OrtValue.CreateTensorValueFromMemory(Conversions.NhwcToNchwFloat(Call.Inputs["x"]), [1, Cin, Side, Side]),
-            OrtValue.CreateTensorValueFromMemory(Conversions.HwioToOihwFloat(Call.Inputs["w"]), [Cout, Cin, 3, 3]),
-            OrtValue.CreateTensorValueFromMemory(Conversions.ToFloat(Call.Inputs["b"]), [Cout]),
+            OrtValue.CreateTensorValueFromMemory(FloatLayout.NhwcToNchw(Call.Inputs["x"]), [1, Cin, Side, Side]),
+            OrtValue.CreateTensorValueFromMemory(FloatLayout.HwioToOihw(Call.Inputs["w"]), [Cout, Cin, 3, 3]),
+            OrtValue.CreateTensorValueFromMemory(FloatLayout.ToFloat(Call.Inputs["b"]), [Cout]),
         ];
         _backend = new OnnxRuntimeBackend();
         _backend.Evaluate(Call);
@@ -84,11 +85,11 @@ public class OnnxAdapterOverhead : Vgg16Layer
     [Benchmark]
     public Reference.Tensor ContractFloor()
     {
-        using var x = OrtValue.CreateTensorValueFromMemory(Conversions.NhwcToNchwFloat(Call.Inputs["x"]), [1, Cin, Side, Side]);
-        using var w = OrtValue.CreateTensorValueFromMemory(Conversions.HwioToOihwFloat(Call.Inputs["w"]), [Cout, Cin, 3, 3]);
-        using var b = OrtValue.CreateTensorValueFromMemory(Conversions.ToFloat(Call.Inputs["b"]), [Cout]);
+        using var x = OrtValue.CreateTensorValueFromMemory(FloatLayout.NhwcToNchw(Call.Inputs["x"]), [1, Cin, Side, Side]);
+        using var w = OrtValue.CreateTensorValueFromMemory(FloatLayout.HwioToOihw(Call.Inputs["w"]), [Cout, Cin, 3, 3]);
+        using var b = OrtValue.CreateTensorValueFromMemory(FloatLayout.ToFloat(Call.Inputs["b"]), [Cout]);
         using var outputs = _session.Run(_runOptions, InputNames, [x, w, b], OutputNames);
-        return Conversions.NchwFloatToNhwc(outputs[0].GetTensorDataAsSpan<float>(), 1, Cout, Side, Side);
+        return FloatLayout.NchwToNhwc(outputs[0].GetTensorDataAsSpan<float>(), 1, Cout, Side, Side);
     }
 
     /// <summary>The adapter on the double NHWC/HWIO call (its session cached by the warm-up in GlobalSetup).</summary>
@@ -96,7 +97,7 @@ public class OnnxAdapterOverhead : Vgg16Layer
     public IReadOnlyDictionary<string, Reference.Tensor> Adapter() => _backend.Evaluate(Call);
 
     /// <summary>A one-node Conv model: 3×3, stride 1, SAME_UPPER, bias; every operand a graph input.</summary>
-    private static byte[] ConvModel(int cin, int cout, int side)
+    internal static byte[] ConvModel(int cin, int cout, int side)
     {
         var node = new NodeProto { OpType = "Conv", Name = "conv" };
         node.Input.AddRange(InputNames);

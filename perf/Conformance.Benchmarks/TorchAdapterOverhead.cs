@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Conformance.Core.Backends;
 using Conformance.Backends.TorchSharp;
 using TorchSharp;
 using F = TorchSharp.torch.nn.functional;
@@ -16,7 +17,7 @@ namespace Conformance.Benchmarks;
 /// </para>
 /// <para>
 /// <see cref="ContractFloor"/> adds exactly that work, done once per element (see
-/// <see cref="Conversions"/>): the least any adapter holding to the contract could cost.
+/// <see cref="FloatLayout"/>): the least any adapter holding to the contract could cost.
 /// <see cref="Adapter"/> is the backend as the suite calls it.
 /// </para>
 /// </summary>
@@ -30,9 +31,9 @@ public class TorchAdapterOverhead : Vgg16Layer
     public void Setup()
     {
         SetupLayer();
-        _x = torch.tensor(Conversions.NhwcToNchwFloat(Call.Inputs["x"]), [1, Cin, Side, Side], torch.float32);
-        _w = torch.tensor(Conversions.HwioToOihwFloat(Call.Inputs["w"]), [Cout, Cin, 3, 3], torch.float32);
-        _b = torch.tensor(Conversions.ToFloat(Call.Inputs["b"]), [Cout], torch.float32);
+        _x = torch.tensor(FloatLayout.NhwcToNchw(Call.Inputs["x"]), [1, Cin, Side, Side], torch.float32);
+        _w = torch.tensor(FloatLayout.HwioToOihw(Call.Inputs["w"]), [Cout, Cin, 3, 3], torch.float32);
+        _b = torch.tensor(FloatLayout.ToFloat(Call.Inputs["b"]), [Cout], torch.float32);
     }
 
     /// <summary>Releases the native tensors.</summary>
@@ -57,11 +58,11 @@ public class TorchAdapterOverhead : Vgg16Layer
     public Reference.Tensor ContractFloor()
     {
         using var scope = torch.NewDisposeScope();
-        var x = torch.tensor(Conversions.NhwcToNchwFloat(Call.Inputs["x"]), [1, Cin, Side, Side], torch.float32);
-        var w = torch.tensor(Conversions.HwioToOihwFloat(Call.Inputs["w"]), [Cout, Cin, 3, 3], torch.float32);
-        var b = torch.tensor(Conversions.ToFloat(Call.Inputs["b"]), [Cout], torch.float32);
+        var x = torch.tensor(FloatLayout.NhwcToNchw(Call.Inputs["x"]), [1, Cin, Side, Side], torch.float32);
+        var w = torch.tensor(FloatLayout.HwioToOihw(Call.Inputs["w"]), [Cout, Cin, 3, 3], torch.float32);
+        var b = torch.tensor(FloatLayout.ToFloat(Call.Inputs["b"]), [Cout], torch.float32);
         var y = F.conv2d(x, w, b, padding: [1, 1]);
-        return Conversions.NchwFloatToNhwc(y.data<float>().ToArray(), 1, Cout, Side, Side);
+        return FloatLayout.NchwToNhwc(y.data<float>().ToArray(), 1, Cout, Side, Side);
     }
 
     /// <summary>The adapter: <c>new TorchBackend().Evaluate(call)</c> on the double NHWC/HWIO call.</summary>
