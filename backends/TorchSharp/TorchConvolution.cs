@@ -103,8 +103,11 @@ internal static class TorchConvolution
     private static bool TorchSame(Padding padding, Pair s) => padding.Mode == PaddingMode.Same && s.Rows == 1 && s.Cols == 1;
 
     /// <summary>
-    /// A Conv2d module with libtorch's own padding='same' (TorchSharp has it on the module, not on
-    /// the functional conv2d) whose weight (OIHW) and optional bias are the given values.
+    /// A Conv2d module with libtorch's own padding='same' whose weight (OIHW) and optional bias are
+    /// the given values: the backward pass takes its gradients from the module's parameters. The
+    /// forward pass calls <c>F.conv2d_padding</c> directly, which is what the module's forward calls,
+    /// without building a module per call (its constructor draws a random initial weight of the
+    /// layer's size, which cost more than the convolution itself for VGG16's deep layers).
     /// </summary>
     private static global::TorchSharp.Modules.Conv2d SameModule(TT wOihw, TT? b, Pair d, int groups)
     {
@@ -124,10 +127,7 @@ internal static class TorchConvolution
     {
         if (reversal) w = w.flip(2, 3);
         if (TorchSame(padding, s))
-        {
-            using var conv = SameModule(w, b, d, groups);
-            return conv.call(x);
-        }
+            return F.conv2d_padding(x, w, b, strides: [1, 1], padding: global::TorchSharp.Padding.Same, dilation: [d.Rows, d.Cols], groups: groups);
         var (symmetric, extra) = SplitPadding(rows, cols);
         if (Any(extra)) x = F.pad(x, extra);
         return F.conv2d(x, w, b, strides: [s.Rows, s.Cols], padding: symmetric, dilation: [d.Rows, d.Cols], groups: groups);

@@ -33,20 +33,20 @@ public static class FloatLayout
         int p = w.Shape[0] * w.Shape[1], ci = w.Shape[2], co = w.Shape[3];
         var src = w.Data;
         var dst = new float[w.Length];
-        // src[(k*ci + i)*co + o] → dst[(o*ci + i)*p + k], in ci×co tiles holding every kernel position k.
-        for (int i0 = 0; i0 < ci; i0 += Tile)
+        // src[(k*ci + i)*co + o] → dst[(o*ci + i)*p + k]. A block of 8 output channels is one cache
+        // line of src per (k, i), used whole; its 8 destination rows are each written in order.
+        // (Tiling over i instead makes the reads 4 KB apart for 512 channels, which thrashes L1.)
+        const int block = 8;
+        int row = ci * p;
+        for (int o0 = 0; o0 < co; o0 += block)
         {
-            int i1 = Math.Min(ci, i0 + Tile);
-            for (int o0 = 0; o0 < co; o0 += Tile)
+            int ob = Math.Min(block, co - o0);
+            for (int i = 0; i < ci; i++)
+            for (int k = 0; k < p; k++)
             {
-                int o1 = Math.Min(co, o0 + Tile);
-                for (int o = o0; o < o1; o++)
-                for (int i = i0; i < i1; i++)
-                {
-                    int d = (o * ci + i) * p;
-                    int s = i * co + o;
-                    for (int k = 0; k < p; k++) dst[d + k] = (float)src[s + k * ci * co];
-                }
+                int s = (k * ci + i) * co + o0;
+                int d = (o0 * ci + i) * p + k;
+                for (int o = 0; o < ob; o++) dst[d + o * row] = (float)src[s + o];
             }
         }
         return dst;
