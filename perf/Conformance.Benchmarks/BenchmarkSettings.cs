@@ -8,4 +8,10 @@ public static class BenchmarkSettings
 
     /// <summary>The divisors of the image side to measure (1 is the real network).</summary>
     public static int[] Scales { get; set; } = [DefaultScale];
+
+    /// <summary>Intra-op threads for both libraries on both sides (null: as the adapters run them).</summary>
+    public static int? Threads { get; set; }
+
+    /// <summary>ONNX Runtime's intra-op threads: <see cref="Threads"/>, else the adapter's default of 2.</summary>
+    public static int OnnxThreads => Threads ?? 2;
 }

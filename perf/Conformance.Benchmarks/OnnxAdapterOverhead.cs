@@ -13,7 +13,7 @@ namespace Conformance.Benchmarks;
 /// Baseline, the raw library call: InferenceSession.Run on a one-node Conv model (NCHW, float32,
 /// auto_pad SAME_UPPER, x, w and b as graph inputs like the adapter's models) built and loaded
 /// in GlobalSetup with the adapter's own session options (2 intra-op threads, no spinning, all
-/// graph optimizations), fed OrtValues over float arrays prepared in GlobalSetup, and the output
+/// graph optimizations; <c>--threads=N</c> sets N on both sides), fed OrtValues over float arrays prepared in GlobalSetup, and the output
 /// copied into a managed float[] (NCHW). Same options on both sides, so the thread setting is not
 /// counted as overhead.
 /// </para>
@@ -42,7 +42,7 @@ public class OnnxAdapterOverhead : Vgg16Layer
         SetupLayer();
         _options = new SessionOptions
         {
-            IntraOpNumThreads = 2,
+            IntraOpNumThreads = BenchmarkSettings.OnnxThreads,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -58,7 +58,7 @@ public class OnnxAdapterOverhead : Vgg16Layer
             OrtValue.CreateTensorValueFromMemory(FloatLayout.HwioToOihw(Call.Inputs["w"]), [Cout, Cin, 3, 3]),
             OrtValue.CreateTensorValueFromMemory(FloatLayout.ToFloat(Call.Inputs["b"]), [Cout]),
         ];
-        _backend = new OnnxRuntimeBackend();
+        _backend = BenchmarkSettings.Threads is int n ? new OnnxRuntimeBackend(n) : new OnnxRuntimeBackend();
         _backend.Evaluate(Call);
     }
 
@@ -92,7 +92,10 @@ public class OnnxAdapterOverhead : Vgg16Layer
         return FloatLayout.NchwToNhwc(outputs[0].GetTensorDataAsSpan<float>(), 1, Cout, Side, Side);
     }
 
-    /// <summary>The adapter on the double NHWC/HWIO call (its session cached by the warm-up in GlobalSetup).</summary>
+    /// <summary>
+    /// The adapter, <c>new OnnxRuntimeBackend()</c> (or <c>(N)</c> with <c>--threads=N</c>), on the double
+    /// NHWC/HWIO call; its session cached by the warm-up in GlobalSetup.
+    /// </summary>
     [Benchmark]
     public IReadOnlyDictionary<string, Reference.Tensor> Adapter() => _backend.Evaluate(Call);
 
