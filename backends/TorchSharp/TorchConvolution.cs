@@ -1,3 +1,4 @@
+using Conformance.Core.Backends;
 using Conformance.Reference;
 using TorchSharp;
 using static Conformance.Backends.TorchSharp.TorchTensors;
@@ -39,13 +40,22 @@ internal static class TorchConvolution
         return FromTorch(y.reshape(rows.OutputSize, cols.OutputSize));
     }
 
-    /// <summary>conv2d_layer: NHWC/HWIO in and out, NCHW/OIHW inside.</summary>
+    /// <summary>
+    /// conv2d_layer: NHWC/HWIO in and out, NCHW/OIHW inside. The forward pass needs no autograd,
+    /// so the layout moves are done in C# while rounding to float and widening back (one pass
+    /// each, <see cref="FloatLayout"/>) rather than as libtorch permute-and-copy steps around
+    /// separate conversions: libtorch receives the same values with the same (row-major NCHW/OIHW)
+    /// strides as <see cref="NhwcToNchw"/> and <see cref="HwioToOihw"/> give, so the result is the same.
+    /// </summary>
     public static Tensor Conv2dLayer(Tensor x, Tensor w, Tensor? b, OpAttributes a)
     {
         var g = LayerGeometry.Of(x, w, b, a);
         using var scope = torch.NewDisposeScope();
-        var y = Layer(ToTorch(x), ToTorch(w), b is null ? null : ToTorch(b), g, a);
-        return FromTorch(y);
+        var xt = torch.tensor(FloatLayout.NhwcToNchw(x), [g.Batch, x.Shape[3], g.N1, g.N2], torch.float32);
+        var wt = torch.tensor(FloatLayout.HwioToOihw(w), [w.Shape[3], w.Shape[2], g.K1, g.K2], torch.float32);
+        var y = Conv(xt, wt, b is null ? null : ToTorch(b), g.Out1, g.Out2,
+            new Pair(g.S1, g.S2), new Pair(g.D1, g.D2), g.Groups, a.Reversal, a.Padding).contiguous();
+        return FloatLayout.NchwToNhwc(y.data<float>().ToArray(), g.Batch, g.Cout, g.Out1.OutputSize, g.Out2.OutputSize);
     }
 
     /// <summary>
@@ -93,8 +103,11 @@ internal static class TorchConvolution
     private static bool TorchSame(Padding padding, Pair s) => padding.Mode == PaddingMode.Same && s.Rows == 1 && s.Cols == 1;
 
     /// <summary>
-    /// A Conv2d module with libtorch's own padding='same' (TorchSharp has it on the module, not on
-    /// the functional conv2d) whose weight (OIHW) and optional bias are the given values.
+    /// A Conv2d module with libtorch's own padding='same' whose weight (OIHW) and optional bias are
+    /// the given values: the backward pass takes its gradients from the module's parameters. The
+    /// forward pass calls <c>F.conv2d_padding</c> directly, which is what the module's forward calls,
+    /// without building a module per call (its constructor draws a random initial weight of the
+    /// layer's size, which cost more than the convolution itself for VGG16's deep layers).
     /// </summary>
     private static global::TorchSharp.Modules.Conv2d SameModule(TT wOihw, TT? b, Pair d, int groups)
     {
@@ -114,10 +127,7 @@ internal static class TorchConvolution
     {
         if (reversal) w = w.flip(2, 3);
         if (TorchSame(padding, s))
-        {
-            using var conv = SameModule(w, b, d, groups);
-            return conv.call(x);
-        }
+            return F.conv2d_padding(x, w, b, strides: [1, 1], padding: global::TorchSharp.Padding.Same, dilation: [d.Rows, d.Cols], groups: groups);
         var (symmetric, extra) = SplitPadding(rows, cols);
         if (Any(extra)) x = F.pad(x, extra);
         return F.conv2d(x, w, b, strides: [s.Rows, s.Cols], padding: symmetric, dilation: [d.Rows, d.Cols], groups: groups);
