@@ -74,8 +74,9 @@ public sealed class BenchRunner(IReadOnlyList<IConformanceBackend> backends, boo
         try
         {
             var run = w.Prepare(backend);
-            // Large runs are timed once after one warm-up; small ones repeat for half a second.
-            return new(w.Name, w.Group, backend.Name, w.Flops, Timing.Measure(run, warmups: 1, repeats: w.Group == "layer" ? 3 : 1), null);
+            // Layers repeat at least 5 times and for a second; networks and training steps 3 times.
+            var time = w.Group == "layer" ? Timing.Measure(run, warmups: 1, repeats: 5, minSeconds: 1) : Timing.Measure(run, warmups: 1, repeats: 3, minSeconds: 0);
+            return new(w.Name, w.Group, backend.Name, w.Flops, time, null);
         }
         catch (Exception e) when (e is StepNotSupportedException or NotSupportedException
                                    or BackendUnavailableException or InsufficientMemoryException)

@@ -44,12 +44,15 @@ public static class Charts
         if (line is double peak)
         {
             var l = plot.Add.HorizontalLine(peak);
-            l.LabelText = "measured peak";
+            l.LinePattern = LinePattern.Dashed;
+            l.LegendText = "measured peak";
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, groups.Count).Select(i => (double)i).ToArray(), groups.ToArray());
         plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        // Room for the rotated layer names.
+        plot.Axes.Bottom.MinimumSize = 170;
         plot.Axes.Margins(bottom: 0);
         plot.Title(title);
         plot.YLabel(yLabel);
