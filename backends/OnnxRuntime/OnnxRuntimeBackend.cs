@@ -33,7 +33,16 @@ public sealed class OnnxRuntimeBackend : IConformanceBackend
     public OnnxRuntimeBackend(int intraOpThreads)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(intraOpThreads);
-        _options = new SessionOptions
+        _options = NewSessionOptions(intraOpThreads);
+    }
+
+    /// <summary>
+    /// The session options every session of ours uses: a fixed intra-op thread count (results can
+    /// depend on it), sequential execution, full graph optimisation, errors only in the log.
+    /// </summary>
+    internal static SessionOptions NewSessionOptions(int intraOpThreads)
+    {
+        var options = new SessionOptions
         {
             IntraOpNumThreads = intraOpThreads,
             InterOpNumThreads = 1,
@@ -42,8 +51,9 @@ public sealed class OnnxRuntimeBackend : IConformanceBackend
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         // The machine's cores are shared: idle worker threads must sleep, not spin.
-        _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        _options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+        return options;
     }
 
     /// <inheritdoc />

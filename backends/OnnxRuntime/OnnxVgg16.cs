@@ -75,19 +75,9 @@ public static class OnnxVgg16
     /// <summary>Runs the model in one session and reads back the requested outputs in our layout.</summary>
     private static Dictionary<string, Tensor> RunSession(string path, Tensor image, List<Vgg16Layer> requested)
     {
-        using var options = new SessionOptions
-        {
-            // Fixed at 2 like OnnxRuntimeBackend's default: MLAS may split reductions by thread count,
-            // so a fixed count keeps repeated runs bitwise equal.
-            IntraOpNumThreads = 2,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        // Cores are shared with other work: idle threads sleep rather than spin.
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+        // 2 intra-op threads like OnnxRuntimeBackend's default: MLAS may split reductions by thread
+        // count, so a fixed count keeps repeated runs bitwise equal.
+        using var options = OnnxRuntimeBackend.NewSessionOptions(2);
         using var session = new InferenceSession(path, options);
 
         float[] pixels = Array.ConvertAll(image.Data, v => (float)v);
