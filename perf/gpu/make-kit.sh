@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rm -rf artifacts/gpu-kit
-dotnet publish conformance/Conformance.Cli -c Release -p:ConformanceSlim=true -o artifacts/gpu-kit >/dev/null
+# linux-x64 only: SkiaSharp (PNG output) would otherwise bring native libraries for every platform (160 MB).
+dotnet publish conformance/Conformance.Cli -c Release -p:ConformanceSlim=true -r linux-x64 --self-contained false -o artifacts/gpu-kit >/dev/null
 if [ $# -ge 1 ]; then bash "$1" artifacts/runtime; fi
 du -sh artifacts/gpu-kit
