@@ -84,6 +84,10 @@ public static class CliApp
             .WithExample("eval", "conv1d", "--in", "x=x.npy", "--in", "w=w.npy", "--attr", "padding=full", "--attr", "reversal=true", "--out", "y=y.npy")
             .WithExample("eval", "conv2d_layer_backward", "--backend", "torchsharp", "--in", "x=x.npy", "--in", "w=w.npy", "--in", "dy=dy.npy",
                 "--attr", "strides=2", "--out", "dx=dx.npy", "--out", "dw=dw.npy");
+        config.AddCommand<CompareCommand>("compare")
+            .WithDescription("Judge outputs your own implementation computed (as .npy) against the reference under the bound of its precision (exit 1 outside it).")
+            .WithExample("compare", "conv2d_layer", "--in", "x=x.npy", "--in", "w=w.npy", "--actual", "y=my_y.npy", "--attr", "padding=same")
+            .WithExample("compare", "softmax", "--in", "x=x.npy", "--actual", "y=y.npy", "--precision", "tf32");
         config.AddCommand<CheckCommand>("check")
             .WithDescription("Run the case catalogue on backends and print the backend × op scoreboard (exit 1 if anything failed).")
             .WithExample("check", "--backend", "all", "--json", "score.json", "--markdown", "score.md")
