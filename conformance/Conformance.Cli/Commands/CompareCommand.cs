@@ -32,6 +32,11 @@ public sealed class CompareSettings : CommandSettings
     [Description("An attribute as KEY=VALUE (as for eval).")]
     public string[] Attributes { get; init; } = [];
 
+    /// <summary>A folder for expected, actual, bound and error/bound of every output, and a heat map.</summary>
+    [CommandOption("--dump <DIR>")]
+    [Description("Write, per output, NAME.expected/.actual/.bound/.ratio .npy (error/bound) and NAME.ratio.png, a heat map of error/bound (2D outputs; layer outputs show the worst channel of batch item 0).")]
+    public string? Dump { get; init; }
+
     /// <summary>The arithmetic the outputs were computed in.</summary>
     [CommandOption("--precision <CLASS>")]
     [Description("The arithmetic your implementation used, which sets the bound: fp32 (default), tf32, bf16 or fp64.")]
@@ -83,14 +88,53 @@ public sealed class CompareCommand(CliContext context) : Command<CompareSettings
         {
             context.Out.WriteLine("  " + report.Describe());
             if (!report.Passed && report.ElementCompared)
-                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {report.Output}: {OverBound(expected.Outputs[kv.Key], kv.Value, expected.Bounds[kv.Key])} of {kv.Value.Length} elements exceed the bound"));
+                foreach (string line in Diagnosis.Of(expected.Outputs[kv.Key], kv.Value, expected.Bounds[kv.Key]))
+                    context.Out.WriteLine($"  {report.Output}: {line}");
         }
+        if (!passed) Hypotheses(op.Name, inputs, attributes, actual, precision);
+        if (settings.Dump != null) Dump(settings.Dump, expected, actual, precision);
         return passed ? ExitCodes.Success : ExitCodes.Failed;
     }
 
-    private static int OverBound(Tensor expected, Tensor actual, Tensor bound) =>
-        Enumerable.Range(0, expected.Length).Count(i => Comparison.Ratio(expected.Data[i], actual.Data[i], bound.Data[i]) > 1);
+    /// <summary>
+    /// Tests the usual causes directly: when the outputs are within the bound of the reference run
+    /// on inputs rounded to TF32 or bf16, the implementation rounds its inputs that way, and says so.
+    /// </summary>
+    private void Hypotheses(string op, Dictionary<string, Tensor> inputs, OpAttributes attributes,
+        IReadOnlyDictionary<string, Tensor> actual, PrecisionClass declared)
+    {
+        foreach (var cause in new[] { PrecisionClass.Tf32, PrecisionClass.Bf16 })
+        {
+            if (cause.InputUnit <= declared.InputUnit) continue;
+            var rounded = inputs.ToDictionary(kv => kv.Key, kv => kv.Key == "labels" ? kv.Value : kv.Value.Map(cause.RoundToInput));
+            var expected = CaseRunner.Expect(new OpCall(op, rounded, attributes), declared);
+            bool matches = actual.All(kv => Comparison.Compare(kv.Key, expected.Outputs[kv.Key], kv.Value, expected.Bounds[kv.Key], declared).Passed);
+            if (!matches) continue;
+            context.Out.WriteLine($"  hint: these outputs are within the {declared.Name} bound of the reference on inputs rounded to {cause.Name}: " +
+                $"the implementation rounds its inputs to {cause.Name}; declare --precision {cause.Name} if that is intended");
+            return;
+        }
+    }
+
+    /// <summary>Writes the arrays of every output and, for 2D and layer outputs, the heat map; all or nothing.</summary>
+    private void Dump(string dir, Expectation expected, IReadOnlyDictionary<string, Tensor> actual, PrecisionClass p)
+    {
+        if (!Directory.Exists(dir)) throw new OpArgumentException("--dump", "an existing folder", $"'{dir}'");
+        var files = new List<(string Path, Action<Stream> Write)>();
+        foreach (var (name, a) in actual)
+        {
+            var e = expected.Outputs[name];
+            var b = expected.Bounds[name];
+            if (!e.Shape.SequenceEqual(a.Shape)) continue;
+            var ratio = new Tensor(e.Shape, Enumerable.Range(0, e.Length).Select(i => Comparison.Ratio(e.Data[i], a.Data[i], b.Data[i])).ToArray());
+            foreach (var (suffix, t) in new[] { ("expected", e), ("actual", a), ("bound", b), ("ratio", ratio) })
+                files.Add((Path.Combine(dir, $"{name}.{suffix}.npy"), s => Npy.Write(s, t)));
+            if (Imaging.HeatMap.Of(ratio) is { } picture)
+                files.Add((Path.Combine(dir, $"{name}.ratio.png"), picture.WritePng));
+        }
+        AtomicFile.WriteAll(files);
+        context.Out.WriteLine($"wrote {files.Count} files to {dir}");
+    }
 
     private static PrecisionClass ParsePrecision(string text) => text.Trim().ToLowerInvariant() switch
     {

@@ -61,6 +61,52 @@ public sealed class CompareCommandTests : IDisposable
         Assert.Contains("--actual", Assert.Single(r.ErrorLines));
     }
 
+    /// <summary>A layer whose last row is wrong (padding missing on one side) is reported with its count and its row.</summary>
+    [Fact]
+    public void WrongLastRowIsNamedAsABorderPattern()
+    {
+        var (args, y) = Layer(PrecisionClass.Fp32);
+        var bad = y.Clone();
+        for (int c = 0; c < 6; c++)
+            for (int m = 0; m < 3; m++) bad[0, 5, c, m] += 0.5;
+        WriteByHand("y.npy", bad);
+        var r = CliTestKit.Run([.. args, "--dump", _kit.Dir]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("y: 18 of 108 elements exceed the bound", r.Out);
+        Assert.Contains("all of them at the last index of axis 1 (rows, extent 6): a border", r.Out);
+        foreach (string f in new[] { "y.expected.npy", "y.actual.npy", "y.bound.npy", "y.ratio.npy" })
+            Assert.True(File.Exists(_kit.PathOf(f)), f);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(_kit.PathOf("y.ratio.png"))[..4]);
+    }
+
+    /// <summary>Outputs computed from TF32-rounded inputs fail the fp32 bound with the TF32 hints (typical error and the tested cause), and pass when TF32 is declared.</summary>
+    [Fact]
+    public void Tf32RoundedInputsGetTheTf32Hint()
+    {
+        var (args, _) = Layer(PrecisionClass.Tf32);
+        var r = CliTestKit.Run(args);
+        Assert.Equal(1, r.ExitCode);
+        Assert.True(r.Out.Contains("what rounding the inputs to TF32 gives"), r.Out);
+        Assert.Contains("hint: these outputs are within the fp32 bound of the reference on inputs rounded to tf32", r.Out);
+        var declared = CliTestKit.Run([.. args.Select(a => a == "fp32" ? "tf32" : a)]);
+        Assert.True(declared.ExitCode == 0, declared.Out);
+    }
+
+    /// <summary>
+    /// conv2d_layer on positive inputs x[1,6,6,4], w[3,3,4,3] (no cancellation, so relative errors are those of the inputs),
+    /// with y computed by the reference on inputs rounded to <paramref name="computedIn"/>; the command line judges it as fp32.
+    /// </summary>
+    private (string[] Args, Tensor Y) Layer(PrecisionClass computedIn)
+    {
+        var x = new Tensor([1, 6, 6, 4], Enumerable.Range(0, 144).Select(i => 0.5 + (i * 0.6180339887 % 1)).ToArray());
+        var w = new Tensor([3, 3, 4, 3], Enumerable.Range(0, 108).Select(i => 0.5 + (i * 0.4142135623 % 1)).ToArray());
+        var a = OpAttributes.Default with { Padding = Padding.Same };
+        var y = Convolution.Conv2dLayer(x.Map(computedIn.RoundToInput), w.Map(computedIn.RoundToInput), null, a);
+        string[] args = ["compare", "conv2d_layer", "--in", $"x={WriteByHand("x.npy", x)}", "--in", $"w={WriteByHand("w.npy", w)}",
+            "--attr", "padding=same", "--actual", $"y={WriteByHand("y.npy", y)}", "--precision", "fp32"];
+        return (args, y);
+    }
+
     /// <summary>The attributes of a call as the CLI's KEY=VALUE pairs (only those the op accepts).</summary>
     private static IEnumerable<(string, string)> Attributes(OpAttributes a, OpInfo op)
     {
