@@ -84,6 +84,10 @@ public static class CliApp
             .WithExample("eval", "conv1d", "--in", "x=x.npy", "--in", "w=w.npy", "--attr", "padding=full", "--attr", "reversal=true", "--out", "y=y.npy")
             .WithExample("eval", "conv2d_layer_backward", "--backend", "torchsharp", "--in", "x=x.npy", "--in", "w=w.npy", "--in", "dy=dy.npy",
                 "--attr", "strides=2", "--out", "dx=dx.npy", "--out", "dw=dw.npy");
+        config.AddCommand<CasesCommand>("cases")
+            .WithDescription("List the case ids a mode runs, with shapes and attributes (filter with --op, --group, --case).")
+            .WithExample("cases", "--op", "conv2d_layer", "--group", "edge")
+            .WithExample("cases", "--case", "max_pool2d/*", "--json");
         config.AddCommand<CompareCommand>("compare")
             .WithDescription("Judge outputs your own implementation computed (as .npy) against the reference under the bound of its precision (exit 1 outside it).")
             .WithExample("compare", "conv2d_layer", "--in", "x=x.npy", "--in", "w=w.npy", "--actual", "y=my_y.npy", "--attr", "padding=same")
@@ -91,7 +95,8 @@ public static class CliApp
         config.AddCommand<CheckCommand>("check")
             .WithDescription("Run the case catalogue on backends and print the backend × op scoreboard (exit 1 if anything failed).")
             .WithExample("check", "--backend", "all", "--json", "score.json", "--markdown", "score.md")
-            .WithExample("check", "--backend", "mine", "--backend-assembly", "MyBackend.dll", "--mode", "quick");
+            .WithExample("check", "--backend", "mine", "--backend-assembly", "MyBackend.dll", "--mode", "quick")
+            .WithExample("check", "--backend", "torchsharp", "--case", "conv2d_layer/edge/*");
         config.AddCommand<GradcheckCommand>("gradcheck")
             .WithDescription("Check a backend's backward ops numerically and against the reference (exit 1 if anything failed).")
             .WithExample("gradcheck", "--backend", "torchsharp")

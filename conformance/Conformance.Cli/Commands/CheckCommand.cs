@@ -31,6 +31,11 @@ public sealed class CheckSettings : JudgeSettings
     [CommandOption("--op <OP>")]
     [Description("Only the cases of this op.")]
     public string? Op { get; init; }
+
+    /// <summary>Only the case ids matching this pattern.</summary>
+    [CommandOption("--case <PATTERN>")]
+    [Description("Only the case ids matching this pattern, * matching any run of characters (list them with 'conformance cases').")]
+    public string? Case { get; init; }
 }
 
 /// <summary>
@@ -53,7 +58,7 @@ public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
         bool all = settings.Backend == "all";
         if (!all) registry.CheckName(settings.Backend);
         var names = all ? registry.Names : [settings.Backend];
-        var cases = SuiteSettings.Cases(mode).Where(c => settings.Op is null || c.Op == settings.Op).ToList();
+        var cases = CasesCommand.Select(SuiteSettings.Cases(mode), settings.Op, null, settings.Case);
 
         var board = new Scoreboard();
         var unavailable = new List<string>();

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using Conformance.Core.Harness;
+using Xunit;
+
+namespace Conformance.Tests.Cli;
+
+/// <summary><c>conformance cases</c> lists what runs; <c>check --case</c> runs exactly that subset.</summary>
+public sealed class CasesCommandTests
+{
+    /// <summary>Every listed id is a case of the mode, once, with its summary; the filters narrow it.</summary>
+    [Fact]
+    public void ListsIdsWithShapesAndAttributes()
+    {
+        var r = CliTestKit.Run("cases", "--op", "conv2d_layer", "--group", "edge");
+        Assert.Equal(0, r.ExitCode);
+        var expected = SuiteSettings.Cases(SuiteMode.Default).Where(c => c.Op == "conv2d_layer" && c.Group == "edge").ToList();
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"{expected.Count} cases", lines[^1].Trim());
+        foreach (var c in expected)
+            Assert.Single(lines, l => l.StartsWith(c.Id + " ", StringComparison.Ordinal) && l.Contains(c.Summary()));
+    }
+
+    /// <summary>The JSON form has the ids, shapes and attributes; a pattern selects by id.</summary>
+    [Fact]
+    public void JsonAndPatterns()
+    {
+        var r = CliTestKit.Run("cases", "--case", "max_pool2d/edge/*", "--json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        var cases = doc.RootElement.GetProperty("cases").EnumerateArray().ToList();
+        Assert.NotEmpty(cases);
+        Assert.All(cases, c => Assert.StartsWith("max_pool2d/edge/", c.GetProperty("id").GetString()));
+        Assert.All(cases, c => Assert.True(c.GetProperty("attributes").TryGetProperty("pool", out _)));
+    }
+
+    /// <summary>check --case runs only the matching cases; a pattern matching nothing is one error naming --case.</summary>
+    [Fact]
+    public void CheckRunsTheSubset()
+    {
+        var r = CliTestKit.Run("check", "--backend", "reference", "--case", "relu/edge/*", "--mode", "quick");
+        Assert.Equal(0, r.ExitCode);
+        int count = SuiteSettings.Cases(SuiteMode.Quick).Count(c => c.Id.StartsWith("relu/edge/", StringComparison.Ordinal));
+        Assert.Contains($"reference: {count} case{(count == 1 ? "" : "s")} run", r.Out);
+        var none = CliTestKit.Run("check", "--backend", "reference", "--case", "nothing/*");
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("--case", Assert.Single(none.ErrorLines));
+    }
+}
