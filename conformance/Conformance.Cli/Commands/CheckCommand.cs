@@ -62,20 +62,25 @@ public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
 
         var board = new Scoreboard();
         var unavailable = new List<string>();
-        foreach (string name in names)
+        var backends = new List<IConformanceBackend>();
+        try
         {
-            IConformanceBackend backend;
-            try
+            foreach (string name in names)
             {
-                backend = registry.Create(name);
+                try
+                {
+                    backends.Add(registry.Create(name));
+                }
+                catch (BackendUnavailableException e) when (all)
+                {
+                    unavailable.Add(e.Message);
+                }
             }
-            catch (BackendUnavailableException e) when (all)
-            {
-                unavailable.Add(e.Message);
-                continue;
-            }
-            using (backend)
-                Run(backend, cases, board, cancellationToken);
+            Run(backends, cases, board, cancellationToken);
+        }
+        finally
+        {
+            foreach (var backend in backends) backend.Dispose();
         }
         CaseRunner.ClearCache();
 
@@ -90,27 +95,45 @@ public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
         return board.Cells.Sum(c => c.Passed) == 0 ? ExitCodes.Unsupported : ExitCodes.Success;
     }
 
-    private void Run(IConformanceBackend backend, List<Core.Cases.ConformanceCase> cases, Scoreboard board, CancellationToken cancel)
+    /// <summary>
+    /// Runs case by case, every backend on a case before the next, and forgets each case's
+    /// reference outputs once all backends have it: memory stays that of one case, not of the
+    /// whole catalogue. Off a terminal, a progress line every 10 seconds keeps CI logs alive.
+    /// </summary>
+    private void Run(List<IConformanceBackend> backends, List<Core.Cases.ConformanceCase> cases, Scoreboard board, CancellationToken cancel)
     {
-        void RunAll(Action? step)
+        void RunAll(Action<int> step)
         {
+            int done = 0;
             foreach (var c in cases)
             {
-                cancel.ThrowIfCancellationRequested();
-                board.Add(CaseRunner.Run(backend, c));
-                step?.Invoke();
+                foreach (var backend in backends)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    board.Add(CaseRunner.Run(backend, c));
+                }
+                CaseRunner.Forget(c.Id);
+                step(++done);
             }
         }
         if (!context.Console.Profile.Capabilities.Interactive)
         {
-            RunAll(null);
-            context.Out.WriteLine($"{backend.Name}: {Words.Count(cases.Count, "case")} run");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            double last = 0;
+            RunAll(done =>
+            {
+                if (clock.Elapsed.TotalSeconds - last < 10 || done == cases.Count) return;
+                last = clock.Elapsed.TotalSeconds;
+                context.Out.WriteLine($"  {done}/{cases.Count} cases, {clock.Elapsed.TotalSeconds:F0} s");
+            });
+            foreach (var backend in backends) context.Out.WriteLine($"{backend.Name}: {Words.Count(cases.Count, "case")} run");
             return;
         }
         context.Console.Progress().AutoClear(true).Start(progress =>
         {
-            var task = progress.AddTask($"{backend.Name} ({backend.Capabilities.Precision.Name})", maxValue: cases.Count);
-            RunAll(() => task.Increment(1));
+            string names = string.Join(", ", backends.Select(b => $"{b.Name} ({b.Capabilities.Precision.Name})"));
+            var task = progress.AddTask(Markup.Escape(names), maxValue: cases.Count);
+            RunAll(_ => task.Increment(1));
         });
     }
 

@@ -37,6 +37,12 @@ public static class CaseRunner
     /// <summary>Forgets cached expectations (they hold the inputs and outputs of every case run).</summary>
     public static void ClearCache() => Cache.Clear();
 
+    /// <summary>Forgets one case's cached expectations, every precision: a run that is done with the case keeps no memory of it.</summary>
+    public static void Forget(string caseId)
+    {
+        foreach (var key in Cache.Keys.Where(k => k.Item1 == caseId).ToList()) Cache.TryRemove(key, out _);
+    }
+
     /// <summary>Runs a catalogued case on <paramref name="backend"/>.</summary>
     public static CaseResult Run(IConformanceBackend backend, ConformanceCase c)
     {
