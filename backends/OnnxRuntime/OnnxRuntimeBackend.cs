@@ -37,10 +37,11 @@ public sealed class OnnxRuntimeBackend : IConformanceBackend
     }
 
     /// <summary>
-    /// The session options every session of ours uses: a fixed intra-op thread count (results can
-    /// depend on it), sequential execution, full graph optimisation, errors only in the log.
+    /// The session options every session of ours uses (the adapter, the whole-network model and the
+    /// raw-call benchmarks): a fixed intra-op thread count (results can depend on it), sequential
+    /// execution, full graph optimisation, errors only in the log, idle threads sleeping.
     /// </summary>
-    internal static SessionOptions NewSessionOptions(int intraOpThreads)
+    public static SessionOptions NewSessionOptions(int intraOpThreads)
     {
         var options = new SessionOptions
         {

@@ -40,16 +40,8 @@ public class OnnxAdapterOverhead : Vgg16Layer
     public void Setup()
     {
         SetupLayer();
-        _options = new SessionOptions
-        {
-            IntraOpNumThreads = BenchmarkSettings.OnnxThreads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        _options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+        // The raw side uses the adapter's own session options, so only the adapter's work differs.
+        _options = OnnxRuntimeBackend.NewSessionOptions(BenchmarkSettings.OnnxThreads);
         _session = new InferenceSession(ConvModel(Cin, Cout, Side), _options);
         _runOptions = new RunOptions();
         _values =
