@@ -165,8 +165,9 @@ public static class CliApp
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
         });
-        // Redirected output has no width of its own; a wide one keeps each table row on one line.
-        if (!terminal) console.Profile.Width = 160;
+        // Redirected output has no width of its own: 100 columns, which every table is designed to fit
+        // (a cell that would not is wrapped, never cut).
+        if (!terminal) console.Profile.Width = 100;
         return console;
     }
 }

@@ -99,7 +99,7 @@ public abstract class ConformanceSuite<TBackend> where TBackend : IConformanceBa
 
     private static void SkipUnsupported(ConformanceCase c)
     {
-        var support = Backend.Supports(c.Build(Backend.Capabilities.Precision));
+        var support = Backend.Supports(c.Build(Backend.Capabilities.PrecisionOf(c.Op)));
         Skip.IfNot(support.IsSupported, $"{Backend.Name} does not support {c.Id}: {support.Reason}");
     }
 }

@@ -66,8 +66,8 @@ public static partial class RandomCases
     public static RandomRun Check(IConformanceBackend backend, RandomFamily family, int count, ulong baseSeed,
         string replayTest, string testCommand = RandomSeed.RepositoryTestCommand)
     {
-        var p = backend.Capabilities.Precision;
-        var probes = family.Probes.Select(family.Decode).Select(c => (c.Op, Support: backend.Supports(c.Build(p)))).ToList();
+        var p = backend.Capabilities.PrecisionOf;
+        var probes = family.Probes.Select(family.Decode).Select(c => (c.Op, Support: backend.Supports(c.Build(p(c.Op))))).ToList();
         if (probes.All(o => !o.Support.IsSupported))
             return new RandomRun([], 0, string.Join("; ", probes.Select(o => $"{o.Op}: {o.Support.Reason}")));
 
@@ -79,13 +79,13 @@ public static partial class RandomCases
         {
             // An op whose probe was refused is discarded before its inputs are made: most draws of a
             // backward-only backend are short genomes, which decode to forward ops.
-            var call = supportedOps.Contains(d.Case.Op) ? d.Case.Build(p) : null;
+            var call = supportedOps.Contains(d.Case.Op) ? d.Case.Build(p(d.Case.Op)) : null;
             bool supported = call != null && backend.Supports(call).IsSupported;
             if (!supported) discarded++;
             return new Func<bool>(() =>
             {
                 ran.Add(d.Case.Id);
-                var result = CaseRunner.Run(backend, CaseRunner.Expect(call!, p), d.Case.Id);
+                var result = CaseRunner.Run(backend, CaseRunner.Expect(call!, p(d.Case.Op)), d.Case.Id);
                 // Throwing (not returning false) carries the comparison into the outcome of the shrunk case.
                 if (result.Status != CaseStatus.Passed) throw new InvalidOperationException(result.Describe());
                 return true;

@@ -35,7 +35,7 @@ public abstract class Vgg16GoldenSuite<TBackend> where TBackend : IConformanceBa
     {
         var (backend, goldens) = Setup();
         var verdict = GoldenJudge.Forward(backend.Name, goldens.Manifest, goldens.Files, image, Run(backend, image),
-            backend.Capabilities.Precision);
+            backend.Capabilities.PrecisionOf);
         Assert.True(verdict.Passed, verdict.Describe());
     }
 
@@ -54,7 +54,7 @@ public abstract class Vgg16GoldenSuite<TBackend> where TBackend : IConformanceBa
         {
             throw new SkipException($"{backend.Name} cannot run the training step: {e.Message}");
         }
-        var verdict = GoldenJudge.Training(backend.Name, goldens.Manifest, goldens.Files, forward, training, backend.Capabilities.Precision);
+        var verdict = GoldenJudge.Training(backend.Name, goldens.Manifest, goldens.Files, forward, training, backend.Capabilities.PrecisionOf);
         Assert.True(verdict.Passed, verdict.Describe());
     }
 

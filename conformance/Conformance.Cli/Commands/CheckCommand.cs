@@ -131,7 +131,7 @@ public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
         }
         context.Console.Progress().AutoClear(true).Start(progress =>
         {
-            string names = string.Join(", ", backends.Select(b => $"{b.Name} ({b.Capabilities.Precision.Name})"));
+            string names = string.Join(", ", backends.Select(b => $"{b.Name} ({b.Capabilities.PrecisionSummary})"));
             var task = progress.AddTask(Markup.Escape(names), maxValue: cases.Count);
             RunAll(_ => task.Increment(1));
         });
@@ -139,13 +139,17 @@ public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
 
     private void Render(Scoreboard board, List<string> unavailable, string mode)
     {
-        var table = new Table().Title($"conformance ({mode} mode)")
-            .AddColumns("backend", "op", "passed", "failed", "unsupported", "worst error/bound");
-        foreach (var c in board.Cells)
-            table.AddRow(Markup.Escape(c.Backend), Markup.Escape(c.Op), c.Passed.ToString(), c.Failed == 0 ? "0" : $"[red]{c.Failed}[/]",
-                c.Unsupported.ToString(), c.WorstCase is null ? "–" : Scoreboard.FormatRatio(c.WorstRatio));
-        context.Console.Write(table);
-        foreach (string u in unavailable) context.Out.WriteLine($"skipped: {u}");
+        // One table per backend keeps a row within 100 columns even for the longest op name.
+        foreach (var backend in board.Cells.GroupBy(c => c.Backend))
+        {
+            var table = new Table().Title(Markup.Escape($"{backend.Key} ({mode} mode)"))
+                .AddColumns("op", "precision", "passed", "failed", "unsupported", "worst error/bound");
+            foreach (var c in backend)
+                table.AddRow(Markup.Escape(c.Op), Markup.Escape(c.Precision), c.Passed.ToString(), c.Failed == 0 ? "0" : $"[red]{c.Failed}[/]",
+                    c.Unsupported.ToString(), c.WorstCase is null ? "–" : Scoreboard.FormatRatio(c.WorstRatio));
+            context.Console.Write(table);
+        }
+        foreach (string u in unavailable) context.Out.WriteLine(Words.Wrap($"skipped: {u}"));
         foreach (var f in board.Failures.Take(20)) context.Out.WriteLine(f.Describe());
         if (board.Failures.Count > 20) context.Out.WriteLine($"... and {board.Failures.Count - 20} more failures (see --json/--markdown)");
         if (!board.AllPassed)

@@ -165,7 +165,7 @@ public sealed class GoldenCheckCommand(CliContext context) : Command<GoldenSetti
         using var backend = settings.CreateRegistry(context).Create(settings.Backend);
         var weights = Vgg16Weights.Synthetic(manifest.WeightSeed);
         var runner = new Vgg16Runner(backend, weights);
-        var p = backend.Capabilities.Precision;
+        var p = backend.Capabilities.PrecisionOf;
         var verdicts = new List<NetworkVerdict>();
         int unsupported = 0;
         for (int image = 0; image < Vgg16Images.Names.Count; image++)

@@ -74,8 +74,8 @@ public sealed class MutantsCommand(CliContext context) : Command<MutantsSettings
         context.Console.Write(table);
         int killed = report.Verdicts.Count(v => v.Killed);
         context.Out.WriteLine($"kill rate: {killed} of {report.Verdicts.Count} mutants ({report.KillRate:P0}) in {report.Mode} mode");
-        context.Out.WriteLine($"{report.CasesKillingNone.Count} of the cases run killed no mutant" +
-            (report.CasesKillingNone.Count == 0 ? "" : ", e.g. " + string.Join(", ", report.CasesKillingNone.Take(5))));
+        context.Out.WriteLine(Words.Wrap($"{report.CasesKillingNone.Count} of the cases run killed no mutant" +
+            (report.CasesKillingNone.Count == 0 ? "" : ", e.g. " + string.Join(", ", report.CasesKillingNone.Take(5)))));
         foreach (var v in report.Verdicts.Where(v => !v.Killed))
             context.Out.WriteLine($"survived: {v.Mutant}: {v.Description}");
         if (settings.Json != null) AtomicFile.WriteAllTexts([(settings.Json, report.ToJson())]);

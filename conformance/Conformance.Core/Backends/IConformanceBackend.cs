@@ -25,9 +25,37 @@ public sealed record OpCall(string Op, IReadOnlyDictionary<string, Tensor> Input
 
 /// <summary>What a backend is: its device, precision and determinism.</summary>
 /// <param name="Device">Where it computes, e.g. "cpu (libtorch 2.10.0)".</param>
-/// <param name="Precision">Its arithmetic, for the error bound.</param>
+/// <param name="Precision">Its arithmetic, for the error bound, for every op not named in <see cref="OpPrecision"/>.</param>
 /// <param name="Deterministic">False when repeated calls may legitimately differ (atomics, autotuning).</param>
-public sealed record BackendCapabilities(string Device, PrecisionClass Precision, bool Deterministic = true);
+public sealed record BackendCapabilities(string Device, PrecisionClass Precision, bool Deterministic = true)
+{
+    /// <summary>
+    /// Ops computed in another precision than <see cref="Precision"/>, by catalogue name. Real GPU
+    /// libraries differ per op: cuDNN convolves with TF32 inputs by default while softmax and
+    /// pooling stay fp32, so a backend declares <c>{ ["conv2d_layer"] = PrecisionClass.Tf32 }</c>
+    /// and each op is held to the bound of its own arithmetic, no looser and no tighter.
+    /// </summary>
+    public IReadOnlyDictionary<string, PrecisionClass> OpPrecision
+    {
+        get => _opPrecision;
+        init
+        {
+            // A misspelt op would silently keep the default precision: name it at construction.
+            foreach (string op in value.Keys) OpCatalog.Get(op);
+            _opPrecision = value;
+        }
+    }
+
+    private readonly IReadOnlyDictionary<string, PrecisionClass> _opPrecision = new Dictionary<string, PrecisionClass>();
+
+    /// <summary>The precision <paramref name="op"/> is computed in: its entry in <see cref="OpPrecision"/>, else <see cref="Precision"/>.</summary>
+    public PrecisionClass PrecisionOf(string op) => _opPrecision.TryGetValue(op, out var p) ? p : Precision;
+
+    /// <summary>The precision for people: "fp32", or "fp32; tf32 for conv2d_layer, conv2d_layer_backward".</summary>
+    public string PrecisionSummary => string.Join("; ", new[] { Precision.Name }.Concat(_opPrecision
+        .Where(kv => kv.Value != Precision).GroupBy(kv => kv.Value.Name)
+        .Select(g => $"{g.Key} for {string.Join(", ", g.Select(kv => kv.Key).Order(StringComparer.Ordinal))}")));
+}
 
 /// <summary>
 /// The contract a backend implements: the catalogued ops it supports, each as named tensors in and

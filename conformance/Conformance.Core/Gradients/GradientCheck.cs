@@ -76,7 +76,8 @@ public static class GradientCheck
     private static GradientReport CheckCalls(IConformanceBackend backend, OpCall forward, string label, int seed, int maxElements)
     {
         var info = forward.Info;
-        var p = backend.Capabilities.Precision;
+        // The forward and the backward op may be declared in different precisions: each is held to its own.
+        var p = backend.Capabilities.PrecisionOf(forward.Op);
         var rng = new SeededRandom((ulong)seed);
         string id = $"gradcheck/{label}";
         var y = GuardedCall.Evaluate(backend, forward, id)[info.Outputs[0]];
@@ -94,7 +95,8 @@ public static class GradientCheck
             dotMagnitude += Math.Abs(v.Data[j] * y.Data[j]);
         }
         deltaL += ErrorModel.Gamma(v.Length + 1, PrecisionClass.Fp64.AccumulationUnit) * dotMagnitude * 2;
-        var backwardBound = CaseRunner.Expect(backward, p).Bounds;
+        var pBackward = backend.Capabilities.PrecisionOf(backward.Op);
+        var backwardBound = CaseRunner.Expect(backward, pBackward).Bounds;
         double vMax = v.Data.Select(Math.Abs).DefaultIfEmpty(0).Max();
 
         var reports = new List<TensorGradientReport>();
@@ -105,7 +107,7 @@ public static class GradientCheck
                 backwardBound[gradient], deltaL, vMax, rng, maxElements));
         }
         CaseResult? against = backend is ReferenceBackend ? null
-            : CaseRunner.Run(backend, CaseRunner.Expect(backward, p), id);
+            : CaseRunner.Run(backend, CaseRunner.Expect(backward, pBackward), id);
         return new GradientReport(backend.Name, forward.Op, label, reports, against);
     }
 
@@ -113,7 +115,7 @@ public static class GradientCheck
         string gradient, Tensor t, Tensor v, Tensor analytic, Tensor backwardBound, double deltaL, double vMax,
         SeededRandom rng, int maxElements)
     {
-        var p = backend.Capabilities.Precision;
+        var p = backend.Capabilities.PrecisionOf(forward.Op);
         double baseStep = p.InputUnit <= PrecisionClass.Fp64.InputUnit ? StepFp64 : StepLowPrecision;
         var indices = Enumerable.Range(0, t.Length).ToList();
         while (indices.Count > maxElements) indices.RemoveAt(rng.Next(0, indices.Count));

@@ -25,6 +25,9 @@ public enum CaseStatus
 public sealed record CaseResult(string Backend, string Op, string CaseId, CaseStatus Status, string Reason,
     IReadOnlyList<OutputReport> Outputs)
 {
+    /// <summary>The precision class the case was judged in (the backend's, per op), e.g. fp32.</summary>
+    public string Precision { get; init; } = "";
+
     /// <summary>The largest error/bound ratio over all outputs (0 when none were compared).</summary>
     public double MaxRatio => Outputs.Count == 0 ? 0 : Outputs.Max(o => o.MaxRatio);
 

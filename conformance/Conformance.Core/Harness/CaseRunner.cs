@@ -46,11 +46,11 @@ public static class CaseRunner
     /// <summary>Runs a catalogued case on <paramref name="backend"/>.</summary>
     public static CaseResult Run(IConformanceBackend backend, ConformanceCase c)
     {
-        var p = backend.Capabilities.Precision;
+        var p = backend.Capabilities.PrecisionOf(c.Op);
         var call = c.Build(p);
         var support = backend.Supports(call);
         if (!support.IsSupported)
-            return new CaseResult(backend.Name, c.Op, c.Id, CaseStatus.Unsupported, support.Reason, []);
+            return new CaseResult(backend.Name, c.Op, c.Id, CaseStatus.Unsupported, support.Reason, []) { Precision = p.Name };
         return Run(backend, Expect(c, p, call), c.Id);
     }
 
@@ -67,12 +67,13 @@ public static class CaseRunner
         }
         catch (CallTimeoutException e)
         {
-            return new CaseResult(backend.Name, expected.Call.Op, caseId, CaseStatus.Error, e.Message, []);
+            return new CaseResult(backend.Name, expected.Call.Op, caseId, CaseStatus.Error, e.Message, [])
+                { Precision = backend.Capabilities.PrecisionOf(expected.Call.Op).Name };
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return new CaseResult(backend.Name, expected.Call.Op, caseId, CaseStatus.Error,
-                $"{e.GetType().Name}: {e.Message}", []);
+                $"{e.GetType().Name}: {e.Message}", []) { Precision = backend.Capabilities.PrecisionOf(expected.Call.Op).Name };
         }
         return Judge(backend, expected, actual, caseId);
     }
@@ -81,9 +82,10 @@ public static class CaseRunner
     public static CaseResult Judge(IConformanceBackend backend, Expectation expected,
         IReadOnlyDictionary<string, Tensor> actual, string caseId)
     {
+        var p = backend.Capabilities.PrecisionOf(expected.Call.Op);
         var reports = expected.Outputs.Select(kv => Comparison.Compare(kv.Key, kv.Value,
-            actual.TryGetValue(kv.Key, out var a) ? a : null, expected.Bounds[kv.Key], backend.Capabilities.Precision)).ToList();
+            actual.TryGetValue(kv.Key, out var a) ? a : null, expected.Bounds[kv.Key], p)).ToList();
         var status = reports.All(r => r.Passed) ? CaseStatus.Passed : CaseStatus.Failed;
-        return new CaseResult(backend.Name, expected.Call.Op, caseId, status, "", reports);
+        return new CaseResult(backend.Name, expected.Call.Op, caseId, status, "", reports) { Precision = p.Name };
     }
 }

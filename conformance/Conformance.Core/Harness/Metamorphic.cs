@@ -29,7 +29,7 @@ public static class Metamorphic
     /// </summary>
     public static string? BatchIndependence(IConformanceBackend backend, ConformanceCase c)
     {
-        var p = backend.Capabilities.Precision;
+        var p = backend.Capabilities.PrecisionOf(c.Op);
         var call = c.Build(p);
         var rng = new SeededRandom(SeededRandom.SeedOf(c.Id + "/other-samples"));
         var perturbed = call.Inputs.ToDictionary(kv => kv.Key, kv => BatchedInputs.Contains(kv.Key) && kv.Value.Rank > 0
@@ -66,7 +66,7 @@ public static class Metamorphic
     public static string? Repeatability(IConformanceBackend backend, ConformanceCase c)
     {
         if (!backend.Capabilities.Deterministic) return null;
-        var call = c.Build(backend.Capabilities.Precision);
+        var call = c.Build(backend.Capabilities.PrecisionOf(c.Op));
         IReadOnlyDictionary<string, Tensor> first, second;
         try
         {

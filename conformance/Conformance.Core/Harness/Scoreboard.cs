@@ -12,6 +12,8 @@ public sealed record ScoreCell
     public required string Backend { get; init; }
     /// <summary>Catalogue op.</summary>
     public required string Op { get; init; }
+    /// <summary>The precision class the op was judged in (a backend may declare one per op).</summary>
+    public string Precision { get; set; } = "";
     /// <summary>Cases within bound.</summary>
     public int Passed { get; set; }
     /// <summary>Cases outside bound, of the wrong shape, or that threw.</summary>
@@ -48,7 +50,7 @@ public sealed class Scoreboard
     public void Add(CaseResult r)
     {
         if (!_cells.TryGetValue((r.Backend, r.Op), out var cell))
-            _cells[(r.Backend, r.Op)] = cell = new ScoreCell { Backend = r.Backend, Op = r.Op };
+            _cells[(r.Backend, r.Op)] = cell = new ScoreCell { Backend = r.Backend, Op = r.Op, Precision = r.Precision };
         switch (r.Status)
         {
             case CaseStatus.Passed: cell.Passed++; break;
@@ -80,7 +82,7 @@ public sealed class Scoreboard
             passed = AllPassed,
             results = Cells.Select(c => new
             {
-                backend = c.Backend, op = c.Op, passed = c.Passed, failed = c.Failed, unsupported = c.Unsupported,
+                backend = c.Backend, op = c.Op, precision = c.Precision, passed = c.Passed, failed = c.Failed, unsupported = c.Unsupported,
                 worst_ratio = double.IsPositiveInfinity(c.WorstRatio) ? (double?)null : c.WorstRatio,
                 worst_case = c.WorstCase,
             }),
@@ -102,10 +104,10 @@ public sealed class Scoreboard
         foreach (var backend in Cells.GroupBy(c => c.Backend))
         {
             sb.AppendLine($"## {backend.Key}").AppendLine();
-            sb.AppendLine("| op | passed | failed | unsupported | worst ratio | worst case |");
-            sb.AppendLine("|---|---:|---:|---:|---:|---|");
+            sb.AppendLine("| op | precision | passed | failed | unsupported | worst ratio | worst case |");
+            sb.AppendLine("|---|---|---:|---:|---:|---:|---|");
             foreach (var c in backend)
-                sb.AppendLine($"| `{c.Op}` | {c.Passed} | {c.Failed} | {c.Unsupported} | {(c.WorstCase is null ? "–" : FormatRatio(c.WorstRatio))} | {c.WorstCase ?? "–"} |");
+                sb.AppendLine($"| `{c.Op}` | {c.Precision} | {c.Passed} | {c.Failed} | {c.Unsupported} | {(c.WorstCase is null ? "–" : FormatRatio(c.WorstRatio))} | {c.WorstCase ?? "–"} |");
             sb.AppendLine();
         }
         if (_failures.Count > 0)

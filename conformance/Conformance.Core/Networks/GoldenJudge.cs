@@ -37,14 +37,14 @@ public static class GoldenJudge
 {
     /// <summary>Judges the forward steps of image <paramref name="image"/>.</summary>
     public static NetworkVerdict Forward(string backend, GoldenManifest manifest, IReadOnlyDictionary<string, Tensor> files,
-        int image, IReadOnlyList<StepResult> steps, PrecisionClass p)
+        int image, IReadOnlyList<StepResult> steps, Func<string, PrecisionClass> precisionOf)
     {
         string dir = Vgg16Golden.ImageFolder(image);
         var table = new Table(manifest.ForwardSteps, files, dir);
         var full = FullForward(dir, steps);
-        var tolerance = NetworkTolerance.Propagate(steps, table.L2, p, Measured(steps, full, files));
+        var tolerance = NetworkTolerance.Propagate(steps, table.L2, precisionOf, Measured(steps, full, files));
         var golden = steps.Select(s => table.Judge(s, tolerance[s.Name], full.GetValueOrDefault(s.Name))).ToList();
-        var chained = steps.Select(s => ChainedCheck.Judge(s, table.Positions(s.Name), p)).ToList();
+        var chained = steps.Select(s => ChainedCheck.Judge(s, table.Positions(s.Name), precisionOf(s.Call.Op))).ToList();
         int[] expected = files[$"{dir}/top5.npy"].Data.Select(v => (int)v).ToArray();
         int[] actual = Vgg16Golden.TopK(Vgg16Golden.Step(steps, "predictions/softmax").Value, 5);
         string? top5 = expected.SequenceEqual(actual) ? null
@@ -54,11 +54,11 @@ public static class GoldenJudge
 
     /// <summary>The network tolerance E of every forward step of image <paramref name="image"/>, with the goldens' restart points.</summary>
     public static IReadOnlyDictionary<string, double> Tolerances(GoldenManifest manifest, IReadOnlyDictionary<string, Tensor> files,
-        int image, IReadOnlyList<StepResult> steps, PrecisionClass p)
+        int image, IReadOnlyList<StepResult> steps, Func<string, PrecisionClass> precisionOf)
     {
         string dir = Vgg16Golden.ImageFolder(image);
         var full = FullForward(dir, steps);
-        return NetworkTolerance.Propagate(steps, new Table(manifest.ForwardSteps, files, dir).L2, p, Measured(steps, full, files));
+        return NetworkTolerance.Propagate(steps, new Table(manifest.ForwardSteps, files, dir).L2, precisionOf, Measured(steps, full, files));
     }
 
     private static Dictionary<string, string> FullForward(string dir, IReadOnlyList<StepResult> steps)
@@ -73,7 +73,7 @@ public static class GoldenJudge
 
     /// <summary>Judges a training step, given the same backend's forward steps of the training image.</summary>
     public static NetworkVerdict Training(string backend, GoldenManifest manifest, IReadOnlyDictionary<string, Tensor> files,
-        IReadOnlyList<StepResult> forward, IReadOnlyList<StepResult> training, PrecisionClass p)
+        IReadOnlyList<StepResult> forward, IReadOnlyList<StepResult> training, Func<string, PrecisionClass> precisionOf)
     {
         var forwardTable = new Table(manifest.ForwardSteps, files, Vgg16Golden.ImageFolder(Vgg16Golden.TrainingImage));
         var table = new Table(manifest.TrainingSteps, files, Vgg16Golden.TrainingFolder);
@@ -84,9 +84,9 @@ public static class GoldenJudge
         full["loss/softmax_cross_entropy_backward"] = $"{dir}/dlogits.npy";
         foreach (var s in training.Where(s => s.Output == "db")) full[s.Name] = $"{dir}/db_{s.Layer}.npy";
         var all = forward.Concat(training).ToList();
-        var tolerance = NetworkTolerance.Propagate(all, l2, p, Measured(all, full, files));
+        var tolerance = NetworkTolerance.Propagate(all, l2, precisionOf, Measured(all, full, files));
         var golden = training.Select(s => table.Judge(s, tolerance[s.Name], full.GetValueOrDefault(s.Name))).ToList();
-        var chained = training.Select(s => ChainedCheck.Judge(s, table.Positions(s.Name), p)).ToList();
+        var chained = training.Select(s => ChainedCheck.Judge(s, table.Positions(s.Name), precisionOf(s.Call.Op))).ToList();
         return new(backend, $"training step ({Vgg16Images.Names[Vgg16Golden.TrainingImage]}, label {Vgg16Golden.TrainingLabel})", golden, chained, null);
     }
 

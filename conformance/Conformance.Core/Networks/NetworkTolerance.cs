@@ -21,7 +21,7 @@ public static class NetworkTolerance
     /// a golden kept in full, later steps start from that instead of the bound (a restart point).
     /// </summary>
     public static IReadOnlyDictionary<string, double> Propagate(
-        IReadOnlyList<StepResult> steps, IReadOnlyDictionary<string, double> goldenL2, PrecisionClass p,
+        IReadOnlyList<StepResult> steps, IReadOnlyDictionary<string, double> goldenL2, Func<string, PrecisionClass> precisionOf,
         IReadOnlyDictionary<string, double>? measured = null)
     {
         var e = new Dictionary<string, double>();
@@ -31,6 +31,7 @@ public static class NetworkTolerance
         {
             var s = steps[k];
             var call = s.Call;
+            var p = precisionOf(call.Op);
             // The step that made an input, found by its data (a reshape shares it), and that input's error and golden norm.
             (double E, double L2) In(string input)
             {

@@ -57,7 +57,7 @@ public sealed class Vgg16NetworkTests
         Assert.Null(goldens.Problem);
         using var backend = new FlattenNchwBackend();
         var steps = new Vgg16Runner(backend, SharedGoldens.Weights).Forward(Vgg16Images.Input(0));
-        var verdict = GoldenJudge.Forward(backend.Name, goldens.Manifest, goldens.Files, 0, steps, backend.Capabilities.Precision);
+        var verdict = GoldenJudge.Forward(backend.Name, goldens.Manifest, goldens.Files, 0, steps, backend.Capabilities.PrecisionOf);
         Assert.False(verdict.Passed);
         Assert.Equal("flatten/flatten", verdict.Chained.First(v => !v.Passed).Step);
         string firstGolden = verdict.Golden.First(v => !v.Passed).Step;
@@ -84,7 +84,7 @@ public sealed class Vgg16NetworkTests
             var outputs = OnnxVgg16.Run(SharedGoldens.Weights, input, ["block4_conv2", "fc1", "predictions"]);
             // The tolerance of each output is the network tolerance of the same layer run op by op on the same engine.
             var steps = new Vgg16Runner(backend, SharedGoldens.Weights).Forward(input);
-            var tolerance = GoldenJudge.Tolerances(goldens.Manifest, goldens.Files, image, steps, PrecisionClass.Fp32);
+            var tolerance = GoldenJudge.Tolerances(goldens.Manifest, goldens.Files, image, steps, _ => PrecisionClass.Fp32);
             string dir = Vgg16Golden.ImageFolder(image);
             foreach (var (layer, step) in new[] { ("block4_conv2", "block4_conv2/relu"), ("fc1", "fc1/relu"), ("predictions", "predictions/softmax") })
             {
