@@ -90,21 +90,81 @@ public static class ErrorModel
 
     private static int CeilDiv(int a, int b) => (a + b - 1) / b;
 
-    private static IReadOnlyDictionary<string, Tensor> LinearBounds(OpCall call, PrecisionClass p)
+    /// <summary>
+    /// The bounds of a linear op's outputs, which need only its inputs: callers with large calls
+    /// compute them before the reference outputs, so the |inputs| copies made here are garbage
+    /// before the outputs exist (the full-size fc1 weight alone is 822 MB in double).
+    /// </summary>
+    public static IReadOnlyDictionary<string, Tensor> LinearBounds(OpCall call, PrecisionClass p)
     {
         // The magnitude term: the op itself on |inputs|. The x of max_pool2d_backward only routes, so it keeps its sign.
-        var absInputs = call.Inputs.ToDictionary(kv => kv.Key,
-            kv => call.Op == "max_pool2d_backward" && kv.Key == "x" ? kv.Value : kv.Value.Abs());
-        var magnitudes = OpCatalog.Evaluate(call.Op, absInputs, call.Attributes);
+        // Dense takes |·| on the fly: its weight is the largest tensor of the catalogue, and a copy of it the largest garbage.
+        var magnitudes = call.Op is "dense" or "dense_backward" ? DenseMagnitudes(call) : OpCatalog.Evaluate(call.Op,
+            call.Inputs.ToDictionary(kv => kv.Key, kv => call.Op == "max_pool2d_backward" && kv.Key == "x" ? kv.Value : kv.Value.Abs()),
+            call.Attributes);
         bool exactTier = IntegerExactOps.Contains(call.Op) && p.AlgorithmFactor == 1
             && call.Inputs.Values.All(t => t.Data.All(v => v == Math.Floor(v) && Math.Abs(v) <= 1 / p.InputUnit));
         var bounds = new Dictionary<string, Tensor>();
         foreach (var (name, mag) in magnitudes)
         {
+            // In place: the magnitude tensor becomes the bound, so no second output-sized array exists
+            // (unless the op handed back an input's storage, which must not change).
             long n = AccumulatedTerms(call, name);
-            bounds[name] = mag.Map(m => exactTier && m <= 1 / p.AccumulationUnit ? 0 : LinearBound(m, n, p));
+            var bound = call.Inputs.Values.Any(t => ReferenceEquals(t.Data, mag.Data)) ? mag.Clone() : mag;
+            double[] m = bound.Data;
+            for (int i = 0; i < m.Length; i++)
+                m[i] = exactTier && m[i] <= 1 / p.AccumulationUnit ? 0 : LinearBound(m[i], n, p);
+            bounds[name] = bound;
         }
         return bounds;
+    }
+
+    /// <summary>
+    /// dense and dense_backward on |inputs| (Dense.Forward and Dense.Backward of the reference with
+    /// every operand's absolute value), without copying the inputs: y = |x|·|W| + |b|;
+    /// dx = |dy|·|W|ᵀ, dW = |x|ᵀ·|dy|, db = Σ_b |dy|.
+    /// </summary>
+    private static Dictionary<string, Tensor> DenseMagnitudes(OpCall call)
+    {
+        var (x, w) = (call.Inputs["x"], call.Inputs["w"]);
+        var (batch, nin, nout) = Check.Dense(x, w);
+        double[] xs = x.Data, ws = w.Data;
+        if (call.Op == "dense")
+        {
+            double[]? bias = call.Inputs.TryGetValue("b", out var b) ? b.Data : null;
+            var y = Tensor.Zeros(batch, nout);
+            for (int r = 0; r < batch; r++)
+            {
+                // Row by row of W, in memory order: the 822 MB weight is read once per sample.
+                var row = new Span<double>(y.Data, r * nout, nout);
+                for (int i = 0; i < nin; i++)
+                {
+                    double xi = Math.Abs(xs[r * nin + i]);
+                    var wi = new ReadOnlySpan<double>(ws, i * nout, nout);
+                    for (int j = 0; j < nout; j++) row[j] += xi * Math.Abs(wi[j]);
+                }
+                if (bias != null) for (int j = 0; j < nout; j++) row[j] += Math.Abs(bias[j]);
+            }
+            return new() { ["y"] = y };
+        }
+        double[] dys = call.Inputs["dy"].Data;
+        var (dx, dw, db) = (Tensor.Zeros(batch, nin), Tensor.Zeros(nin, nout), Tensor.Zeros(nout));
+        for (int r = 0; r < batch; r++)
+            for (int i = 0; i < nin; i++)
+            {
+                double sum = 0;
+                for (int j = 0; j < nout; j++) sum += Math.Abs(dys[r * nout + j]) * Math.Abs(ws[i * nout + j]);
+                dx.Data[r * nin + i] = sum;
+            }
+        for (int r = 0; r < batch; r++)
+            for (int i = 0; i < nin; i++)
+            {
+                double xi = Math.Abs(xs[r * nin + i]);
+                for (int j = 0; j < nout; j++) dw.Data[i * nout + j] += xi * Math.Abs(dys[r * nout + j]);
+            }
+        for (int r = 0; r < batch; r++)
+            for (int j = 0; j < nout; j++) db.Data[j] += Math.Abs(dys[r * nout + j]);
+        return new() { ["dx"] = dx, ["dw"] = dw, ["db"] = db };
     }
 
     /// <summary>
