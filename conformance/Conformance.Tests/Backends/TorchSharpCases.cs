@@ -109,7 +109,7 @@ public static class TorchSharpCases
     }
 
     /// <summary>Every case name, for xunit's MemberData.</summary>
-    public static IEnumerable<object[]> Names => All.Select(c => new object[] { c.Name });
+    public static IEnumerable<object[]> Names => All.Select(c => new object[] { new Whole(c.Name) });
 
     /// <summary>True when the case's inputs are small integers (for the exact-result checks).</summary>
     public static bool IsIntegerCase(string name) => Find(name).Integers;

@@ -47,7 +47,7 @@ public sealed class TorchSharpSmokeTests
 
     [Theory]
     [MemberData(nameof(TorchSharpCases.Names), MemberType = typeof(TorchSharpCases))]
-    public void Agrees_with_the_reference(string name)
+    public void Agrees_with_the_reference(Whole name)
     {
         var call = TorchSharpCases.Call(name);
         if (TorchSharpCases.IsIntegerCase(name))

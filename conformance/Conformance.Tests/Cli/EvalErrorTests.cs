@@ -72,27 +72,32 @@ public sealed class EvalErrorTests : IDisposable
         AssertOneLineError(r, ExitCodes.UsageError, "argument 'w'", "Cin/groups = 4", "got 2");
     }
 
+    public static TheoryData<Whole, string, string> BadLines => new()
+    {
+        { new("eval nosuchop --out y=o.npy"), "argument 'op'", "conv2d_layer_backward" },
+        { new("eval conv1d --in x=a.npy --in w=a.npy --in q=a.npy --out y=o.npy"), "argument '--in'", "'q'" },
+        { new("eval conv1d --in x=a.npy --out y=o.npy"), "argument 'w'", "none" },
+        { new("eval conv1d --in x --out y=o.npy"), "argument '--in'", "NAME=FILE.npy" },
+        { new("eval conv1d --in x=a.npy --in x=b.npy --out y=o.npy"), "argument '--in'", "'x' twice" },
+        { new("eval conv1d --in x=a.npy --in w=a.npy"), "argument '--out'", "at least one" },
+        { new("eval conv1d --in x=a.npy --in w=a.npy --out dx=o.npy"), "argument '--out'", "'dx'" },
+        { new("eval conv1d --in x=a.npy --in w=a.npy --out y=nofolder/o.npy"), "argument '--out'", "no folder" },
+        { new("eval conv1d --in x=a.npy --in w=missing.npy --out y=o.npy"), "argument '--in'", "missing.npy" },
+        { new("eval conv1d --in x=a.npy --in w=a.npy --out y=o.npy --dtype f2"), "argument '--dtype'", "'f2'" },
+        { new("eval conv1d --in x=a.npy --in w=a.npy --out y=o.npy --backend nosuch"), "argument 'backend'", "reference" },
+        { new("eval conv1d --in x=a.npy --in w=a.npy --out y=o.npy --frobnicate"), "frobnicate", "" },
+        { new("eval"), "OP", "" },
+        { new("explode"), "explode", "" },
+    };
+
     [Theory]
-    [InlineData("eval nosuchop --out y=o.npy", "argument 'op'", "conv2d_layer_backward")]
-    [InlineData("eval conv1d --in x=a.npy --in w=a.npy --in q=a.npy --out y=o.npy", "argument '--in'", "'q'")]
-    [InlineData("eval conv1d --in x=a.npy --out y=o.npy", "argument 'w'", "none")]
-    [InlineData("eval conv1d --in x --out y=o.npy", "argument '--in'", "NAME=FILE.npy")]
-    [InlineData("eval conv1d --in x=a.npy --in x=b.npy --out y=o.npy", "argument '--in'", "'x' twice")]
-    [InlineData("eval conv1d --in x=a.npy --in w=a.npy", "argument '--out'", "at least one")]
-    [InlineData("eval conv1d --in x=a.npy --in w=a.npy --out dx=o.npy", "argument '--out'", "'dx'")]
-    [InlineData("eval conv1d --in x=a.npy --in w=a.npy --out y=nofolder/o.npy", "argument '--out'", "no folder")]
-    [InlineData("eval conv1d --in x=a.npy --in w=missing.npy --out y=o.npy", "argument '--in'", "missing.npy")]
-    [InlineData("eval conv1d --in x=a.npy --in w=a.npy --out y=o.npy --dtype f2", "argument '--dtype'", "'f2'")]
-    [InlineData("eval conv1d --in x=a.npy --in w=a.npy --out y=o.npy --backend nosuch", "argument 'backend'", "reference")]
-    [InlineData("eval conv1d --in x=a.npy --in w=a.npy --out y=o.npy --frobnicate", "frobnicate", "")]
-    [InlineData("eval", "OP", "")]
-    [InlineData("explode", "explode", "")]
-    public void BadCommandLines(string line, string fragment1, string fragment2)
+    [MemberData(nameof(BadLines))]
+    public void BadCommandLines(Whole line, string fragment1, string fragment2)
     {
         _kit.Save("a.npy", new Tensor([3], [1, 2, 3]));
         _kit.Save("b.npy", new Tensor([3], [1, 2, 3]));
         // Relative paths in the test lines are made absolute in the kit's folder.
-        string[] args = line.Split(' ').Select(a =>
+        string[] args = line.Text.Split(' ').Select(a =>
             a.Contains("=") && a.EndsWith(".npy") ? a[..(a.IndexOf('=') + 1)] + _kit.PathOf(a[(a.IndexOf('=') + 1)..]) : a).ToArray();
         var r = CliTestKit.Run(args);
         Assert.NotEqual(0, r.ExitCode);

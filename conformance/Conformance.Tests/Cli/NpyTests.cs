@@ -113,25 +113,30 @@ public sealed class NpyTests : IDisposable
         }
     }
 
+    public static TheoryData<Whole, int, Whole> BadHeaders => new()
+    {
+        { new("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }"), 32, new("fortran_order False") },
+        { new("{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }"), 32, new("'<c16'") },
+        { new("{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }"), 4, new("'<f2'") },
+        { new("{'descr': '|f8', 'fortran_order': False, 'shape': (2,), }"), 16, new("'|f8'") },
+        { new("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (2,), }"), 16, new("structured") },
+        { new("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }"), 24, new("32 data bytes") },
+        { new("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }"), 24, new("expected 16 data bytes for dtype '<f8' and shape [2], got 24 bytes") },
+        { new("{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }"), 8, new("non-negative integer extents") },
+        { new("{'descr': '<f8', 'fortran_order': False, 'shape': [2], }"), 16, new("a tuple of extents") },
+        { new("{'descr': '<f8', 'fortran_order': False}"), 16, new("header keys descr, fortran_order, shape") },
+        { new("{'descr': '<f8', 'fortran_order': False, 'shape': (2,) "), 16, new("at character") },
+    };
+
     [Theory]
-    [InlineData("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", 32, "fortran_order False")]
-    [InlineData("{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }", 32, "'<c16'")]
-    [InlineData("{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }", 4, "'<f2'")]
-    [InlineData("{'descr': '|f8', 'fortran_order': False, 'shape': (2,), }", 16, "'|f8'")]
-    [InlineData("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (2,), }", 16, "structured")]
-    [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", 24, "32 data bytes")]
-    [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 24, "expected 16 data bytes for dtype '<f8' and shape [2], got 24 bytes")]
-    [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }", 8, "non-negative integer extents")]
-    [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': [2], }", 16, "a tuple of extents")]
-    [InlineData("{'descr': '<f8', 'fortran_order': False}", 16, "header keys descr, fortran_order, shape")]
-    [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (2,) ", 16, "at character")]
-    public void RejectsWithOneMessageNamingTheFile(string header, int dataBytes, string expectedFragment)
+    [MemberData(nameof(BadHeaders))]
+    public void RejectsWithOneMessageNamingTheFile(Whole header, int dataBytes, Whole expectedFragment)
     {
         string path = _kit.PathOf("bad.npy");
-        File.WriteAllBytes(path, CliTestKit.RawNpy(header, new byte[dataBytes]));
+        File.WriteAllBytes(path, CliTestKit.RawNpy(header.Text, new byte[dataBytes]));
         var e = Assert.Throws<OpArgumentException>(() => Npy.Read(path, allowIntegers: true));
         Assert.Contains(path, e.Message);
-        Assert.Contains(expectedFragment, e.Message);
+        Assert.Contains(expectedFragment.Text, e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
 
