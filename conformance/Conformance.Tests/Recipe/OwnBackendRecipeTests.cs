@@ -1,42 +1,49 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Xunit;
 
 namespace Conformance.Tests.Recipe;
 
 /// <summary>
-/// The README's "Test your own backend" works as written: its three files are copied out of the
-/// README into an empty folder outside the solution, and `dotnet test` runs the suite there.
+/// The README's "Test your own backend" works as written: the repository is packed by the README's
+/// `dotnet pack` line into a fresh folder, the recipe's three files are copied out of the README into
+/// an empty folder outside the repository, and `dotnet test` runs the suite there from those packages,
+/// with a NuGet cache of its own.
 /// </summary>
-public sealed partial class OwnBackendRecipeTests
+[Collection(LocalPackagesCollection.Name)]
+public sealed partial class OwnBackendRecipeTests(LocalPackages packages)
 {
     [Fact]
-    public void ReadmeRecipeRunsTheSuiteFromASeparateProject()
+    public void ReadmeRecipeRunsTheSuiteFromTheLocalPackages()
     {
-        string repo = RepositoryRoot();
-        var files = RecipeFiles(File.ReadAllText(Path.Combine(repo, "README.md")));
+        packages.AssertPacked();
+        var files = RecipeFiles(string.Join('\n', packages.Readme));
         Assert.Equal(["MyBackend.Tests.csproj", "MyBackend.cs", "MyBackendConformance.cs"], files.Keys);
+        Assert.Contains("<PackageReference Include=\"Conformance.Suite\" Version=\"0.1.0\" />", files["MyBackend.Tests.csproj"]);
+        Assert.DoesNotContain("ProjectReference", files["MyBackend.Tests.csproj"]);
 
-        string dir = Path.Combine(Path.GetTempPath(), "conformance-recipe-" + Guid.NewGuid().ToString("N"), "MyBackend.Tests");
+        string dir = Path.Combine(packages.Root, "MyBackend.Tests");
         Directory.CreateDirectory(dir);
-        try
-        {
-            foreach (var (name, text) in files) File.WriteAllText(Path.Combine(dir, name), text);
-            var (code, output) = Run(dir, "test", "-c", "Release", $"-p:ConformanceRepo={repo}", "-nodeReuse:false");
-            Assert.True(code == 0, $"dotnet test exited {code}:{Environment.NewLine}{Tail(output)}");
-            var summary = SummaryLine().Match(output);
-            Assert.True(summary.Success, Tail(output));
-            int failed = int.Parse(summary.Groups[1].Value), passed = int.Parse(summary.Groups[2].Value),
-                skipped = int.Parse(summary.Groups[3].Value);
-            Assert.Equal(0, failed);
-            // relu and relu_backward cases pass; every other op is skipped as unsupported, none passes by default.
-            Assert.InRange(passed, 5, 100);
-            Assert.True(skipped > passed, Tail(output));
-        }
-        finally
-        {
-            Directory.Delete(Path.GetDirectoryName(dir)!, recursive: true);
-        }
+        foreach (var (name, text) in files) File.WriteAllText(Path.Combine(dir, name), text);
+        var (code, output) = LocalPackages.Run(dir, new Dictionary<string, string> { ["NUGET_PACKAGES"] = packages.NuGetCache },
+            "dotnet", "test", "-c", "Release", $"-p:ConformancePackages={packages.Packages}", "-nodeReuse:false");
+        Assert.True(code == 0, $"dotnet test exited {code}:{Environment.NewLine}{LocalPackages.Tail(output)}");
+        var summary = SummaryLine().Match(output);
+        Assert.True(summary.Success, LocalPackages.Tail(output));
+        int failed = int.Parse(summary.Groups[1].Value), passed = int.Parse(summary.Groups[2].Value),
+            skipped = int.Parse(summary.Groups[3].Value);
+        Assert.Equal(0, failed);
+        // relu and relu_backward cases pass; every other op is skipped as unsupported, none passes by default.
+        Assert.InRange(passed, 5, 100);
+        Assert.True(skipped > passed, LocalPackages.Tail(output));
+        // The suite came from the packages folder, not from some cached or built copy.
+        Assert.True(File.Exists(Path.Combine(packages.NuGetCache, "conformance.suite", "0.1.0", "conformance.suite.0.1.0.nupkg")));
+
+        // "The same backend runs outside xunit": the installed tool loads the recipe's assembly.
+        string tool = packages.InstallTool();
+        string assembly = Path.Combine(dir, "bin", "Release", "net10.0", "MyBackend.Tests.dll");
+        var check = LocalPackages.Run(dir, null, tool, "check", "--backend", "mine", "--backend-assembly", assembly, "--op", "relu");
+        Assert.True(check.Code == 0, $"conformance check --backend mine exited {check.Code}:{Environment.NewLine}{check.Output}");
+        Assert.Matches(@"│ mine\s+│ relu\s+│ [1-9]\d*\s+│ 0\s+│", check.Output);
     }
 
     /// <summary>The code blocks of the recipe section, keyed by the file name in backticks that introduces each.</summary>
@@ -49,31 +56,6 @@ public sealed partial class OwnBackendRecipeTests
         foreach (Match m in FileBlock().Matches(section)) files[m.Groups[1].Value] = m.Groups[2].Value;
         return files;
     }
-
-    private static (int Code, string Output) Run(string dir, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        // The outer test run's own test-host and MSBuild settings must not leak into the inner one.
-        foreach (string key in psi.Environment.Keys.Where(k => k.StartsWith("VSTEST", StringComparison.Ordinal)
-                     || k.StartsWith("MSBUILD", StringComparison.Ordinal) || k == "DOTNET_HOST_PATH").ToList())
-            psi.Environment.Remove(key);
-        psi.Environment["CONFORMANCE_MODE"] = "quick";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(8))) p.Kill(entireProcessTree: true);
-        return (p.ExitCode, stdout.Result + stderr.Result);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Conformance.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Conformance.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static string Tail(string s) => s.Length <= 4000 ? s : s[^4000..];
 
     [GeneratedRegex(@"^`([\w.]+\.(?:csproj|cs))`:.*?\n+```\w+\n(.*?)```", RegexOptions.Singleline | RegexOptions.Multiline)]
     private static partial Regex FileBlock();
