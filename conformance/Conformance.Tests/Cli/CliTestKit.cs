@@ -57,6 +57,13 @@ public sealed class CliTestKit : IDisposable
     /// Builds .npy bytes by hand, for files this project's writer never produces (other dtypes,
     /// versions, byte orders, Fortran order, broken headers).
     /// </summary>
+    /// <summary>
+    /// The scoreboard row of <paramref name="op"/> in <paramref name="backend"/>'s table (each
+    /// backend has its own table, titled "backend (mode mode)"), passing at least one case and failing none.
+    /// </summary>
+    public static string PassingRow(string backend, string op) =>
+        $@"{System.Text.RegularExpressions.Regex.Escape(backend)} \(\w+ mode\)\s*\n┌[^\n]*\n│ op[^\n]*\n├[^\n]*\n(│[^\n]*\n)*?│ {op}\s+│ \w+\s+│ [1-9]\d*\s+│ 0\s+│";
+
     public static byte[] RawNpy(string header, byte[] data, int major = 1)
     {
         int lengthBytes = major == 1 ? 2 : 4;
