@@ -42,8 +42,25 @@ public sealed class DeviceState : IDisposable
     /// <summary>Serialises calls: one accelerator stream, one call at a time.</summary>
     public object Gate { get; } = new();
 
+    /// <summary>
+    /// Floats converted per copy: the host side of a transfer is staged through one chunk of this
+    /// size, not a whole float copy of the tensor (the full-size fc1 weight would be 411 MB of it).
+    /// </summary>
+    public const int TransferChunk = 1 << 20;
+
     /// <summary>Copies <paramref name="t"/> to the device as float32 (the inputs are already float32 values).</summary>
-    public MemoryBuffer1D<float, Stride1D.Dense> Upload(Tensor t) => Accelerator.Allocate1D(Array.ConvertAll(t.Data, v => (float)v));
+    public MemoryBuffer1D<float, Stride1D.Dense> Upload(Tensor t)
+    {
+        var buffer = Accelerator.Allocate1D<float>(Math.Max(t.Length, 1));
+        var chunk = new float[Math.Min(t.Length, TransferChunk)];
+        for (int at = 0; at < t.Length; at += chunk.Length)
+        {
+            int n = Math.Min(chunk.Length, t.Length - at);
+            for (int i = 0; i < n; i++) chunk[i] = (float)t.Data[at + i];
+            buffer.View.BaseView.SubView(at, n).CopyFromCPU(new ReadOnlySpan<float>(chunk, 0, n));
+        }
+        return buffer;
+    }
 
     /// <summary>Copies integer labels to the device.</summary>
     public MemoryBuffer1D<int, Stride1D.Dense> Upload(int[] values) => Accelerator.Allocate1D(values);
@@ -55,9 +72,15 @@ public sealed class DeviceState : IDisposable
     public Tensor Download(MemoryBuffer1D<float, Stride1D.Dense> buffer, int[] shape)
     {
         Accelerator.Synchronize();
-        float[] values = buffer.GetAsArray1D();
-        int length = Tensor.SizeOf(shape, "output");
-        return Tensor.FromFloat(shape, length == values.Length ? values : values[..length]);
+        var result = Tensor.Zeros(shape);
+        var chunk = new float[Math.Min(result.Length, TransferChunk)];
+        for (int at = 0; at < result.Length; at += chunk.Length)
+        {
+            int n = Math.Min(chunk.Length, result.Length - at);
+            buffer.View.BaseView.SubView(at, n).CopyToCPU(new Span<float>(chunk, 0, n));
+            for (int i = 0; i < n; i++) result.Data[at + i] = chunk[i];
+        }
+        return result;
     }
 
     /// <summary>
