@@ -29,7 +29,7 @@ public enum DataKind
 /// </summary>
 /// <param name="Id">Unique id: op/group/name.</param>
 /// <param name="Op">The catalogue op.</param>
-/// <param name="Group">lecture, vgg16, edge or random.</param>
+/// <param name="Group">lecture, vgg16, vgg16-full, edge, random or special.</param>
 /// <param name="Shapes">Input name → shape (labels and dy included).</param>
 /// <param name="Attributes">The op's attributes.</param>
 /// <param name="Data">The value distribution.</param>
