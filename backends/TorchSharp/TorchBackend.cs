@@ -26,7 +26,7 @@ public sealed class TorchBackend : IConformanceBackend
 
     /// <summary>
     /// Every call. NaN needs no exception: libtorch's relu and max pooling propagate it, as
-    /// spec/numerics.md ("Special values") now requires of every backend.
+    /// spec/special-values.md now requires of every backend.
     /// </summary>
     public Support Supports(OpCall call)
     {

@@ -3,7 +3,7 @@ namespace Conformance.Reference;
 /// <summary>relu, softmax and softmax_cross_entropy with their backward ops (spec/pooling-activation-dense.md).</summary>
 public static class Activation
 {
-    /// <summary>y = max(x, 0) element-wise; NaN stays NaN (spec/numerics.md, "Special values").</summary>
+    /// <summary>y = max(x, 0) element-wise; NaN stays NaN (spec/special-values.md).</summary>
     [Op("relu")]
     public static Tensor Relu(Tensor x) => x.Map(v => v > 0 || double.IsNaN(v) ? v : 0.0);
 

@@ -11,7 +11,7 @@ namespace Conformance.Backends.Ilgpu.Kernels;
 /// <summary>The element-wise kernels; see the version list at the top of the file.</summary>
 public static class ElementwiseKernels
 {
-    /// <summary>v1 relu: y = x when x &gt; 0 or x is NaN, else 0 (NaN propagates: spec/numerics.md, "Special values").</summary>
+    /// <summary>v1 relu: y = x when x &gt; 0 or x is NaN, else 0 (NaN propagates: spec/special-values.md).</summary>
     public static void ReluV1(Index1D i, ArrayView<float> x, ArrayView<float> y) =>
         y[i] = x[i] > 0f || DeviceMath.IsNaN(x[i]) ? x[i] : 0f;
 

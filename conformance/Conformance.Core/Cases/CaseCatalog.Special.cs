@@ -4,14 +4,14 @@ namespace Conformance.Core.Cases;
 
 public static partial class CaseCatalog
 {
-    /// <summary>The group of the NaN and ±∞ cases (spec/numerics.md, "Special values"); it runs in every mode.</summary>
+    /// <summary>The group of the NaN and ±∞ cases (spec/special-values.md); it runs in every mode.</summary>
     public const string SpecialGroup = "special";
 
     private const double NaN = double.NaN, Inf = double.PositiveInfinity;
 
     /// <summary>
     /// Hand-given inputs holding NaN, +∞ and −∞, small enough to work out by hand, each testing only
-    /// what spec/numerics.md makes normative. Every case also has outputs whose window holds no
+    /// what spec/special-values.md makes normative. Every case also has outputs whose window holds no
     /// special value, which must stay finite and exact. The expected outputs come from the reference.
     /// </summary>
     private static void Special(List<ConformanceCase> list)

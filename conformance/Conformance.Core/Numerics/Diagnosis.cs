@@ -47,7 +47,7 @@ public static class Diagnosis
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"typical relative error of those elements {median:G3}{hint}"));
         }
         // Said apart because no rounding explains them: a NaN or ±∞ the reference does not have, or a
-        // special value of the reference (spec/numerics.md, "Special values") the output lost.
+        // special value of the reference (spec/special-values.md) the output lost.
         var spurious = failing.Where(i => double.IsFinite(expected.Data[i]) && !double.IsFinite(actual.Data[i])).ToList();
         if (spurious.Count > 0)
             lines.Add($"{spurious.Count} of them NaN or ±∞ where the reference is finite (first at {Tensor.Format(expected.IndexOf(spurious[0]))})");

@@ -17,7 +17,7 @@ public sealed record SpecialValues(
     int NaN, int PlusInfinity, int MinusInfinity, int[]? FirstNaN, int[]? FirstPlusInfinity, int[]? FirstMinusInfinity)
 {
     /// <summary>The section of the spec that says what each op does with NaN and ±∞.</summary>
-    public const string SpecSection = "spec/numerics.md#special-values";
+    public const string SpecSection = "spec/special-values.md";
 
     /// <summary>True when the tensor holds at least one NaN or infinity.</summary>
     public bool Any => NaN + PlusInfinity + MinusInfinity > 0;
@@ -41,7 +41,7 @@ public sealed record SpecialValues(
 
     /// <summary>
     /// One line for a person, or null when the tensor holds none:
-    /// <c>note: x holds 1 NaN (first at [0, 2, 3, 1]) and 2 +∞ (first at [0, 0, 1, 0]): the outputs that depend on them follow spec/numerics.md#special-values</c>.
+    /// <c>note: x holds 1 NaN (first at [0, 2, 3, 1]) and 2 +∞ (first at [0, 0, 1, 0]): the outputs that depend on them follow spec/special-values.md</c>.
     /// </summary>
     /// <param name="name">The input's name (x, w, b, dy).</param>
     /// <param name="t">The input.</param>

@@ -24,12 +24,12 @@ public sealed class SpecialValueNoteTests : IDisposable
     public void TheNoteCountsEachKindAndGivesItsFirstIndex()
     {
         Assert.Null(SpecialValues.Note("x", new Tensor([2, 2], [1, 2, 3, 4])));
-        Assert.Equal("note: w holds 1 NaN (first at [1, 0]): the outputs that depend on them follow spec/numerics.md#special-values",
+        Assert.Equal("note: w holds 1 NaN (first at [1, 0]): the outputs that depend on them follow spec/special-values.md",
             SpecialValues.Note("w", new Tensor([2, 2], [1, 2, NaN, 4])));
         Assert.Equal("note: x holds 2 NaN (first at [0, 1]), 1 +∞ (first at [1, 1]) and 2 −∞ (first at [0, 0]): "
-            + "the outputs that depend on them follow spec/numerics.md#special-values",
+            + "the outputs that depend on them follow spec/special-values.md",
             SpecialValues.Note("x", new Tensor([2, 3], [-Inf, NaN, NaN, 0, Inf, -Inf])));
-        Assert.Equal("note: dy holds 1 +∞ (first at [2]) and 1 −∞ (first at [0]): the outputs that depend on them follow spec/numerics.md#special-values",
+        Assert.Equal("note: dy holds 1 +∞ (first at [2]) and 1 −∞ (first at [0]): the outputs that depend on them follow spec/special-values.md",
             SpecialValues.Note("dy", new Tensor([3], [-Inf, 0, Inf])));
     }
 
@@ -41,7 +41,7 @@ public sealed class SpecialValueNoteTests : IDisposable
         var r = CliTestKit.Run("eval", "max_pool2d", "--in", $"x={x}", "--attr", "pool=2", "--out", $"y={y}");
         Assert.Equal(ExitCodes.Success, r.ExitCode);
         Assert.Equal("note: x holds 1 NaN (first at [0, 0, 1, 0]) and 1 +∞ (first at [0, 1, 0, 0]): "
-            + "the outputs that depend on them follow spec/numerics.md#special-values", Assert.Single(r.ErrorLines));
+            + "the outputs that depend on them follow spec/special-values.md", Assert.Single(r.ErrorLines));
         Assert.Equal($"y [1, 1, 2, 1] -> {y}", r.Out.Trim());
         Assert.Equal([NaN, 6], Npy.Read(y).Data);
 
@@ -75,7 +75,7 @@ public sealed class SpecialValueNoteTests : IDisposable
         Assert.Equal(ExitCodes.Failed, r.ExitCode);
         Assert.Contains("y[0, 0, 0, 0]: expected NaN, actual 3", r.Out);
         Assert.Contains("the reference is NaN here: only NaN passes", r.Out);
-        Assert.Contains("y: 3 of them where the reference is NaN or ±∞ (first at [0, 0, 0, 0]): see spec/numerics.md#special-values", r.Out);
+        Assert.Contains("y: 3 of them where the reference is NaN or ±∞ (first at [0, 0, 0, 0]): see spec/special-values.md", r.Out);
         Assert.Single(r.ErrorLines);
     }
 

@@ -10,7 +10,7 @@ namespace Conformance.Tests.Numerics;
 
 /// <summary>
 /// The special-value cases (group <c>special</c>) against results worked out by hand from
-/// spec/numerics.md ("Special values"), the independent implementation, and the error model: an
+/// spec/special-values.md, the independent implementation, and the error model: an
 /// output that depends on no NaN or ∞ keeps a finite bound (0 in the exact tier).
 /// </summary>
 public sealed class SpecialValueCaseTests
