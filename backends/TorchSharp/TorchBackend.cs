@@ -25,8 +25,8 @@ public sealed class TorchBackend : IConformanceBackend
     public BackendCapabilities Capabilities { get; } = new($"cpu (libtorch {LibTorchVersion})", PrecisionClass.Fp32, Deterministic: true);
 
     /// <summary>
-    /// Every call. NaN needs no exception: libtorch's relu and max pooling propagate it, as
-    /// spec/special-values.md now requires of every backend.
+    /// Every call. A malformed one too: Evaluate reports its error, as the reference does. NaN needs
+    /// no exception: libtorch's relu and max pooling propagate it, as spec/special-values.md requires.
     /// </summary>
     public Support Supports(OpCall call)
     {
