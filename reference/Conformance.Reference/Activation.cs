@@ -3,9 +3,9 @@ namespace Conformance.Reference;
 /// <summary>relu, softmax and softmax_cross_entropy with their backward ops (spec/pooling-activation-dense.md).</summary>
 public static class Activation
 {
-    /// <summary>y = max(x, 0) element-wise.</summary>
+    /// <summary>y = max(x, 0) element-wise; NaN stays NaN (spec/special-values.md).</summary>
     [Op("relu")]
-    public static Tensor Relu(Tensor x) => x.Map(v => v > 0 ? v : 0.0);
+    public static Tensor Relu(Tensor x) => x.Map(v => v > 0 || double.IsNaN(v) ? v : 0.0);
 
     /// <summary>dx = dy where x &gt; 0, else 0 (the derivative at exactly 0 is 0).</summary>
     [Op("relu_backward")]

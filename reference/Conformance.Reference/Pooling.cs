@@ -6,7 +6,7 @@ namespace Conformance.Reference;
 /// </summary>
 public static class Pooling
 {
-    /// <summary>Y[b,i1,i2,c] = max over real (r,q) in the window of X[b,r,q,c].</summary>
+    /// <summary>Y[b,i1,i2,c] = max over real (r,q) in the window of X[b,r,q,c]; NaN when the window holds a NaN.</summary>
     [Op("max_pool2d")]
     public static Tensor MaxPool2d(Tensor x, OpAttributes a)
     {
@@ -40,7 +40,7 @@ public static class Pooling
         return y;
     }
 
-    /// <summary>dX[b,r,q,c] = Σ of dY[b,i1,i2,c] over the windows whose first maximal element (row-major window order) is (r,q).</summary>
+    /// <summary>dX[b,r,q,c] = Σ of dY[b,i1,i2,c] over the windows whose first maximal element (row-major window order; a NaN ranks above every number) is (r,q).</summary>
     [Op("max_pool2d_backward")]
     public static Tensor MaxPool2dBackward(Tensor x, Tensor dy, OpAttributes a)
     {
@@ -88,10 +88,13 @@ public static class Pooling
         double max = double.NegativeInfinity;
         foreach (var (r, q) in g.Window(i1, i2))
         {
-            // Strictly greater keeps the first maximal element in row-major window order.
-            if (best.Item1 < 0 || x[b, r, q, c] > max)
+            // Strictly greater keeps the first maximal element in row-major window order. A NaN
+            // ranks above every number (and equal to another NaN), so the first NaN of the window
+            // is its maximum: NaN propagates, and finite windows are compared exactly as before.
+            double v = x[b, r, q, c];
+            if (best.Item1 < 0 || v > max || (double.IsNaN(v) && !double.IsNaN(max)))
             {
-                max = x[b, r, q, c];
+                max = v;
                 best = (r, q);
             }
         }

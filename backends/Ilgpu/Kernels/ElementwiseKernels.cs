@@ -11,8 +11,9 @@ namespace Conformance.Backends.Ilgpu.Kernels;
 /// <summary>The element-wise kernels; see the version list at the top of the file.</summary>
 public static class ElementwiseKernels
 {
-    /// <summary>v1 relu: y = x when x &gt; 0, else 0 (so NaN gives 0, as the catalogue's max(x, 0) is written).</summary>
-    public static void ReluV1(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = x[i] > 0f ? x[i] : 0f;
+    /// <summary>v1 relu: y = x when x &gt; 0 or x is NaN, else 0 (NaN propagates: spec/special-values.md).</summary>
+    public static void ReluV1(Index1D i, ArrayView<float> x, ArrayView<float> y) =>
+        y[i] = x[i] > 0f || DeviceMath.IsNaN(x[i]) ? x[i] : 0f;
 
     /// <summary>v1 relu backward: dx = dy where x &gt; 0, else 0 (relu'(0) = 0).</summary>
     public static void ReluBackwardV1(Index1D i, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dx) =>

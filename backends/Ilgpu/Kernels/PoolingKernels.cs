@@ -14,7 +14,7 @@ namespace Conformance.Backends.Ilgpu.Kernels;
 /// <summary>The fp32 pooling kernels; see the version list at the top of the file.</summary>
 public static class PoolingKernels
 {
-    /// <summary>v1 max: the first maximal real element of each window in row-major order (strictly greater replaces).</summary>
+    /// <summary>v1 max: the first maximal real element of each window in row-major order (strictly greater replaces; a NaN beats every number).</summary>
     public static void MaxV1(Index1D index, ArrayView<float> x, ArrayView<float> y, PoolShape p)
     {
         int i = index;
@@ -79,7 +79,7 @@ public static class PoolingKernels
         dx[i] = sum;
     }
 
-    /// <summary>The flat index of the first maximal real element of window (i1, i2).</summary>
+    /// <summary>The flat index of the first maximal real element of window (i1, i2); the first NaN when it holds one.</summary>
     private static int ArgMax(ArrayView<float> x, PoolShape p, int b, int i1, int i2, int ch)
     {
         int best = -1;
@@ -94,7 +94,8 @@ public static class PoolingKernels
                 if (q < 0 || q >= p.N2) continue;
                 int at = ((b * p.N1 + r) * p.N2 + q) * p.Channels + ch;
                 float v = x[at];
-                if (best < 0 || v > max)
+                // A NaN ranks above every number, so the first NaN is the window's maximum (as in the reference).
+                if (best < 0 || v > max || (DeviceMath.IsNaN(v) && !DeviceMath.IsNaN(max)))
                 {
                     best = at;
                     max = v;

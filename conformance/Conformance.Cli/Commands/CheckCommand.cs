@@ -23,7 +23,7 @@ public sealed class CheckSettings : JudgeSettings
 
     /// <summary>quick, default or thorough.</summary>
     [CommandOption("--mode <MODE>")]
-    [Description("quick (lecture and edge cases), default (all but full-size VGG16) or thorough (everything).")]
+    [Description("quick (lecture, edge and special-value cases), default (all but full-size VGG16) or thorough (everything).")]
     [DefaultValue("default")]
     public string Mode { get; init; } = "default";
 

@@ -49,7 +49,8 @@ public sealed class CompareSettings : CommandSettings
 /// the verdict on outputs computed anywhere (any language, any device) under the error bound of
 /// the declared precision (spec/numerics.md), with the report and exit codes of <c>check</c>: 0
 /// within the bound, 1 outside it, 2 for a usage error. Inputs are rounded to the precision's
-/// input format first, as the suite rounds them before calling a backend.
+/// input format first, as the suite rounds them before calling a backend. An input holding NaN or
+/// ±∞ (after that rounding) gets a note on standard error; the verdict and exit code do not change.
 /// </summary>
 public sealed class CompareCommand(CliContext context) : Command<CompareSettings>
 {
@@ -78,6 +79,7 @@ public sealed class CompareCommand(CliContext context) : Command<CompareSettings
             var t = Npy.Read(p.Value, allowIntegers: p.Key == "labels", argument: $"--in {p.Key}={p.Value}");
             return p.Key == "labels" ? t : t.Map(precision.RoundToInput);
         });
+        SpecialValueNotes.Write(context.Error, inputs);
         var actual = actualFiles.ToDictionary(p => p.Key, p => Npy.Read(p.Value, argument: $"--actual {p.Key}={p.Value}"));
         var expected = CaseRunner.Expect(new OpCall(op.Name, inputs, attributes), precision);
 

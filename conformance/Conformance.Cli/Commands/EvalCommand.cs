@@ -40,7 +40,8 @@ public sealed class EvalSettings : BackendSettings
 /// <c>conformance eval OP --in NAME=FILE ... [--attr KEY=VALUE ...] --out NAME=FILE ...</c>:
 /// evaluates one op with one backend. Everything is checked before any file is read (op,
 /// input, attribute and output names, attribute values, output folders, backend name), and
-/// outputs are written only after the whole evaluation succeeded, all or none.
+/// outputs are written only after the whole evaluation succeeded, all or none. An input holding
+/// NaN or ±∞ gets a note on standard error (the exit code does not change).
 /// </summary>
 public sealed class EvalCommand(CliContext context) : Command<EvalSettings>
 {
@@ -54,6 +55,7 @@ public sealed class EvalCommand(CliContext context) : Command<EvalSettings>
         foreach (var (name, path) in request.Inputs)
             inputs[name] = Npy.Read(path, allowIntegers: name == "labels", argument: $"--in {name}={path}");
         var call = new OpCall(request.Op.Name, inputs, request.Attributes);
+        SpecialValueNotes.Write(context.Error, inputs);
 
         IReadOnlyDictionary<string, Tensor> results;
         using (var backend = registry.Create(settings.Backend))

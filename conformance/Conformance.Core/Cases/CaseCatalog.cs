@@ -3,8 +3,8 @@ using Conformance.Reference;
 namespace Conformance.Core.Cases;
 
 /// <summary>
-/// The case catalogue: the lecture's examples, VGG16's layer shapes, edge cases and seeded
-/// random cases, for every op. Backward cases are derived from the forward ones so that both
+/// The case catalogue: the lecture's examples, VGG16's layer shapes, edge cases, seeded
+/// random cases and the special values (NaN, ±∞), for every op. Backward cases are derived from the forward ones so that both
 /// passes see the same shapes. Groups listed in <see cref="SlowGroups"/> run only when asked.
 /// </summary>
 public static partial class CaseCatalog
@@ -32,6 +32,7 @@ public static partial class CaseCatalog
         Vgg16(list);
         Edge(list);
         Random(list);
+        Special(list);
         var duplicate = list.GroupBy(c => c.Id).FirstOrDefault(g => g.Count() > 1);
         if (duplicate != null) throw new InvalidOperationException($"duplicate case id {duplicate.Key}");
         return list;

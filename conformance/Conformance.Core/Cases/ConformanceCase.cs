@@ -29,7 +29,7 @@ public enum DataKind
 /// </summary>
 /// <param name="Id">Unique id: op/group/name.</param>
 /// <param name="Op">The catalogue op.</param>
-/// <param name="Group">lecture, vgg16, edge or random.</param>
+/// <param name="Group">lecture, vgg16, vgg16-full, edge, random or special.</param>
 /// <param name="Shapes">Input name → shape (labels and dy included).</param>
 /// <param name="Attributes">The op's attributes.</param>
 /// <param name="Data">The value distribution.</param>
@@ -84,14 +84,17 @@ public sealed record ConformanceCase(
 
     /// <summary>
     /// The op, input shapes and the attributes the op reads, for a person:
-    /// <c>conv2d_layer x[1,3,4,2] w[2,2,2,3] b[3] padding=same reversal=false strides=1,2 dilation=1,1 groups=1 data=Uniform</c>.
+    /// <c>conv2d_layer x[1,3,4,2] w[2,2,2,3] b[3] padding=same reversal=false strides=1,2 dilation=1,1 groups=1 data=Uniform</c>
+    /// (<c>data=given</c> when every input is given by hand).
     /// </summary>
     public string Summary()
     {
         var accepted = OpCatalog.Get(Op).Attributes;
         var shapes = Shapes.Select(kv => $"{kv.Key}[{string.Join(",", kv.Value)}]");
         var attributes = Attributes.ToPairs().Where(kv => accepted.Contains(kv.Key)).Select(kv => $"{kv.Key}={kv.Value}");
-        return string.Join(" ", new[] { Op }.Concat(shapes).Concat(attributes).Append($"data={Data}"));
+        // Every input given by hand (the lecture's examples, the special values): no distribution was drawn from.
+        bool allGiven = Fixed != null && Shapes.Keys.All(Fixed.ContainsKey);
+        return string.Join(" ", new[] { Op }.Concat(shapes).Concat(attributes).Append(allGiven ? "data=given" : $"data={Data}"));
     }
 
     /// <inheritdoc />

@@ -51,7 +51,7 @@ public static class SuiteSettings
     /// <summary>The catalogued cases of <paramref name="mode"/>.</summary>
     public static IEnumerable<Cases.ConformanceCase> Cases(SuiteMode mode) => mode switch
     {
-        SuiteMode.Quick => Core.Cases.CaseCatalog.Select().Where(c => c.Group is "lecture" or "edge"),
+        SuiteMode.Quick => Core.Cases.CaseCatalog.Select().Where(c => c.Group is "lecture" or "edge" or Core.Cases.CaseCatalog.SpecialGroup),
         SuiteMode.Thorough => Core.Cases.CaseCatalog.Select(thorough: true),
         _ => Core.Cases.CaseCatalog.Select(),
     };

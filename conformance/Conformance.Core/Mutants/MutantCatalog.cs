@@ -94,8 +94,12 @@ public static class MutantCatalog
             ["max_pool2d"], outputs: (c, _) => new Dictionary<string, Tensor> { ["y"] = MaxWithZeroPadding(c) }),
         M("max-pool-ties-to-the-last-maximum", "max-pool backward routes dY to the last maximal element of a window (>= instead of >)",
             ["max_pool2d_backward"], outputs: (c, _) => new Dictionary<string, Tensor> { ["dx"] = MaxBackwardToLastMaximum(c) }),
+        M("max-pool-skips-nan", "max pooling whose comparison skips NaN (ONNX Runtime's MaxPool mostly does), so a window's NaN is lost and dY goes elsewhere",
+            ["max_pool2d", "max_pool2d_backward"], call: c => WithInput(c, "x", x => x.Map(v => double.IsNaN(v) ? double.NegativeInfinity : v))),
 
         // Activations, flatten, softmax and loss.
+        M("relu-turns-nan-into-zero", "relu written as x > 0 ? x : 0, which gives 0 for NaN where the libraries propagate it", ["relu"],
+            outputs: (c, r) => WithOutput(r, "y", y => y.Map((i, v) => double.IsNaN(c.Inputs["x"].Data[i]) ? 0 : v))),
         M("relu-derivative-one-at-zero", "relu'(0) = 1 (x >= 0 instead of x > 0)", ["relu_backward"],
             outputs: (c, r) => WithOutput(r, "dx", dx => dx.Map((i, v) => c.Inputs["x"].Data[i] == 0 ? c.Inputs["dy"].Data[i] : v))),
         M("flatten-in-nchw-order", "flatten of an NHWC tensor in channels-first order (PyTorch's layout)", ["flatten"],

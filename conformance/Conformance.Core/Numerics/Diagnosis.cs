@@ -6,8 +6,9 @@ namespace Conformance.Core.Numerics;
 /// <summary>
 /// What the failing elements of one output have in common, in words that point at a cause: how
 /// many exceed the bound, whether they sit on one border, one index of an axis (a row, a column, a
-/// channel, a batch item), and whether their typical relative error is that of rounding the inputs
-/// to TF32 (2^-11 at most, less when many roundings cancel) or bf16 (2^-8).
+/// channel, a batch item), whether their typical relative error is that of rounding the inputs
+/// to TF32 (2^-11 at most, less when many roundings cancel) or bf16 (2^-8), and how many of them
+/// are NaN or ±∞ on one side only.
 /// </summary>
 public static class Diagnosis
 {
@@ -45,6 +46,15 @@ public static class Diagnosis
                 : "";
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"typical relative error of those elements {median:G3}{hint}"));
         }
+        // Said apart because no rounding explains them: a NaN or ±∞ the reference does not have, or a
+        // special value of the reference (spec/special-values.md) the output lost.
+        var spurious = failing.Where(i => double.IsFinite(expected.Data[i]) && !double.IsFinite(actual.Data[i])).ToList();
+        if (spurious.Count > 0)
+            lines.Add($"{spurious.Count} of them NaN or ±∞ where the reference is finite (first at {Tensor.Format(expected.IndexOf(spurious[0]))})");
+        var lost = failing.Where(i => !double.IsFinite(expected.Data[i])).ToList();
+        if (lost.Count > 0)
+            lines.Add($"{lost.Count} of them where the reference is NaN or ±∞ (first at {Tensor.Format(expected.IndexOf(lost[0]))}): " +
+                $"see {SpecialValues.SpecSection} for what each op owes there");
         return lines;
     }
 

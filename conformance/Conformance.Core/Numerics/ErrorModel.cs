@@ -102,8 +102,12 @@ public static class ErrorModel
         var magnitudes = call.Op is "dense" or "dense_backward" ? DenseMagnitudes(call) : OpCatalog.Evaluate(call.Op,
             call.Inputs.ToDictionary(kv => kv.Key, kv => call.Op == "max_pool2d_backward" && kv.Key == "x" ? kv.Value : kv.Value.Abs()),
             call.Attributes);
+        // NaN and ±∞ inputs are left out of the integer test: a term with a non-finite factor has a
+        // non-finite |term| (|∞·0| is NaN), so an element with a finite magnitude has only finite
+        // integer terms and stays exact, and an element with a non-finite one fails `m <= 1/u_acc`
+        // below. So a NaN elsewhere in the call does not take the other elements out of the tier.
         bool exactTier = IntegerExactOps.Contains(call.Op) && p.AlgorithmFactor == 1
-            && call.Inputs.Values.All(t => t.Data.All(v => v == Math.Floor(v) && Math.Abs(v) <= 1 / p.InputUnit));
+            && call.Inputs.Values.All(t => t.Data.All(v => !double.IsFinite(v) || (v == Math.Floor(v) && Math.Abs(v) <= 1 / p.InputUnit)));
         var bounds = new Dictionary<string, Tensor>();
         foreach (var (name, mag) in magnitudes)
         {

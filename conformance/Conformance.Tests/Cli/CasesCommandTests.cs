@@ -20,6 +20,24 @@ public sealed class CasesCommandTests
             Assert.Single(lines, l => l.StartsWith(c.Id + " ", StringComparison.Ordinal) && l.Contains(c.Summary()));
     }
 
+    /// <summary>The NaN and ±∞ cases are a group of their own, listed in every mode, quick included.</summary>
+    [Theory]
+    [InlineData("quick")]
+    [InlineData("default")]
+    [InlineData("thorough")]
+    public void ListsTheSpecialValueGroupInEveryMode(string mode)
+    {
+        var r = CliTestKit.Run("cases", "--group", "special", "--mode", mode);
+        Assert.Equal(0, r.ExitCode);
+        var expected = Core.Cases.CaseCatalog.All.Where(c => c.Group == "special").ToList();
+        Assert.NotEmpty(expected);
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"{expected.Count} cases", lines[^1].Trim());
+        foreach (var c in expected)
+            Assert.Single(lines, l => l.StartsWith(c.Id + " ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("max_pool2d/special/", StringComparison.Ordinal));
+    }
+
     /// <summary>The JSON form has the ids, shapes and attributes; a pattern selects by id.</summary>
     [Fact]
     public void JsonAndPatterns()

@@ -6,7 +6,7 @@ using Xunit;
 namespace Conformance.Tests.Mutants;
 
 /// <summary>
-/// Every mutant of the catalogue is killed by the quick catalogue (lecture and edge cases), so by
+/// Every mutant of the catalogue is killed by the quick catalogue (lecture, edge and special-value cases), so by
 /// every mode (each larger mode runs those cases too), with a message that names op, case, index,
 /// expected, actual and bound.
 /// </summary>

@@ -80,11 +80,11 @@ public static partial class IndependentOps
                         switch (kind)
                         {
                             case PoolKind.Max:
-                                result.Data[outAt] = members.Select(i => x.Data[i]).Max();
+                                result.Data[outAt] = WindowMax(members.Select(i => x.Data[i]));
                                 break;
                             case PoolKind.MaxBackward:
-                                double best = members.Select(i => x.Data[i]).Max();
-                                result.Data[members.First(i => x.Data[i] == best)] += dy!.Data[outAt];
+                                double best = WindowMax(members.Select(i => x.Data[i]));
+                                result.Data[members.First(i => x.Data[i] == best || (double.IsNaN(best) && double.IsNaN(x.Data[i])))] += dy!.Data[outAt];
                                 break;
                             case PoolKind.Avg:
                                 result.Data[outAt] = members.Sum(i => x.Data[i]) / members.Count;
@@ -96,6 +96,10 @@ public static partial class IndependentOps
                     }
         return result;
     }
+
+    /// <summary>NaN when a member is NaN (it propagates), else the largest; Enumerable.Max alone ranks NaN lowest.</summary>
+    private static double WindowMax(IEnumerable<double> values) =>
+        values.Any(double.IsNaN) ? double.NaN : values.Max();
 
     private static Matrix<double> M(Tensor t) => Matrix<double>.Build.Dense(t.Shape[0], t.Shape[1], (i, j) => t.Data[i * t.Shape[1] + j]);
 

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace Conformance.Tests.Properties;
 
-/// <summary>Pooling never counts padding, relu'(0) = 0, ties route to the first element, softmax and cross-entropy identities.</summary>
+/// <summary>Pooling never counts padding, relu'(0) = 0, ties route to the first element, NaN propagates through max pooling, softmax and cross-entropy identities.</summary>
 public class PoolingActivationProperties
 {
     private const int Cases = 400;
@@ -80,6 +80,54 @@ public class PoolingActivationProperties
                             expected[b, r, q, ch] += c.Dy[b, i1, i2, ch];
                         }
             TT.Exact(expected, Ref.One("max_pool2d_backward", c.A, ("x", x), ("dy", c.Dy)), "dy routed to the first maximum");
+        }
+    }
+
+    [ConformanceProperty(Cases)]
+    public void MaxPoolPropagatesNaNAndRoutesToTheFirstNaN(Extra<PoolCase> e)
+    {
+        // Every k-th element (offset by Q) is NaN, so windows hold none, one or several; the windows
+        // without one keep the first-maximum rule the finite properties above check.
+        var c = e.Case;
+        int every = e.P % 5 + 2, offset = e.Q % every;
+        var x = c.X.Clone();
+        for (int i = offset; i < x.Length; i += every) x.Data[i] = double.NaN;
+        var y = Tensor.Zeros(c.Dy.Shape);
+        var dx = Tensor.Zeros(x.Shape);
+        for (int b = 0; b < c.Dy.Shape[0]; b++)
+            for (int i1 = 0; i1 < c.Dy.Shape[1]; i1++)
+                for (int i2 = 0; i2 < c.Dy.Shape[2]; i2++)
+                    for (int ch = 0; ch < c.Dy.Shape[3]; ch++)
+                    {
+                        var window = Window(c.A, x.Shape[1], x.Shape[2], i1, i2).ToList();
+                        var nan = window.Where(t => double.IsNaN(x[b, t.R, t.Q, ch])).ToList();
+                        double max = nan.Count > 0 ? double.NaN : window.Max(t => x[b, t.R, t.Q, ch]);
+                        var (r, q) = nan.Count > 0 ? nan[0] : window.First(t => x[b, t.R, t.Q, ch] == max);
+                        y[b, i1, i2, ch] = max;
+                        dx[b, r, q, ch] += c.Dy[b, i1, i2, ch];
+                    }
+        TT.Exact(y, Ref.One("max_pool2d", c.A, ("x", x)), "max_pool2d: NaN when the window holds one, else its maximum");
+        TT.Exact(dx, Ref.One("max_pool2d_backward", c.A, ("x", x), ("dy", c.Dy)), "dy routed to the first NaN, else to the first maximum");
+    }
+
+    [ConformanceProperty(Cases)]
+    public void ANaNChangesOnlyTheMaxPoolWindowsThatHoldIt(Extra<PoolCase> e)
+    {
+        // The NaN rule must leave every other window's output as it was, bit for bit.
+        var c = e.Case;
+        int at = e.P % c.X.Length;
+        var x = c.X.Clone();
+        x.Data[at] = double.NaN;
+        int[] nanAt = x.IndexOf(at);
+        var before = Ref.One("max_pool2d", c.A, ("x", c.X));
+        var after = Ref.One("max_pool2d", c.A, ("x", x));
+        for (int i = 0; i < after.Length; i++)
+        {
+            int[] o = after.IndexOf(i);
+            bool holds = o[0] == nanAt[0] && o[3] == nanAt[3]
+                && Window(c.A, x.Shape[1], x.Shape[2], o[1], o[2]).Contains((nanAt[1], nanAt[2]));
+            if (holds) Assert.True(double.IsNaN(after.Data[i]), $"window {Tensor.Format(o)} holds the NaN but gave {after.Data[i]}");
+            else Assert.Equal(BitConverter.DoubleToInt64Bits(before.Data[i]), BitConverter.DoubleToInt64Bits(after.Data[i]));
         }
     }
 
