@@ -9,6 +9,21 @@ namespace Conformance.Tests.Backends;
 /// <summary>The ONNX Runtime backend's contract: identity, supported ops, session cache, determinism and errors.</summary>
 public sealed class OnnxRuntimeBackendTests(OnnxRuntimeFixture fixture) : IClassFixture<OnnxRuntimeFixture>
 {
+    /// <summary>ONNX Runtime 1.31's MaxPool deviations (spec/special-values.md, Findings) are declared, with the reason, not passed.</summary>
+    [Theory]
+    [InlineData("max_pool2d/special/nan-inf-windows", "drops a NaN")]
+    [InlineData("max_pool2d/special/minus-inf-same", "window of −∞ that overlaps padding")]
+    public void MaxPoolSpecialValueDeviationsAreDeclared(string id, string reason)
+    {
+        var c = Conformance.Core.Cases.CaseCatalog.Get(id);
+        var support = fixture.Backend.Supports(c.Build(PrecisionClass.Fp32));
+        Assert.False(support.IsSupported);
+        Assert.Contains(reason, support.Reason);
+        // Finite windows, and −∞ without padding, are still computed.
+        var finite = Conformance.Core.Cases.CaseCatalog.All.First(k => k.Op == "max_pool2d" && k.Group == "edge");
+        Assert.True(fixture.Backend.Supports(finite.Build(PrecisionClass.Fp32)).IsSupported);
+    }
+
     [Fact]
     public void DescribesItselfAsFp32Cpu()
     {
