@@ -60,13 +60,26 @@ public sealed class OpsCommand(CliContext context) : Command<OpsSettings>
         output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
+    /// <summary>
+    /// One section per spec page (under spec/), then a row per op: inputs (optional ones in brackets) → outputs,
+    /// and attributes. Laid out to fit the 100 columns of piped output without wrapping a row.
+    /// </summary>
     private static void WriteTable(IAnsiConsole console)
     {
         var table = new Table().Border(TableBorder.Simple);
-        foreach (string column in new[] { "op", "inputs", "optional", "outputs", "attributes", "spec" })
+        foreach (string column in new[] { "op", "inputs → outputs", "attributes" })
             table.AddColumn(new TableColumn(column).NoWrap());
-        foreach (var op in OpCatalog.All)
-            table.AddRow(Cell(op.Name), Cell(op.Inputs), Cell(op.OptionalInputs), Cell(op.Outputs), Cell(op.Attributes), Cell(op.SpecPage));
+        foreach (var page in OpCatalog.All.GroupBy(o => o.SpecPage))
+        {
+            // The page under spec/, named without the folder so the op column stays as narrow as the longest op.
+            table.AddRow(new Text(Path.GetFileName(page.Key), new Style(decoration: Decoration.Bold)), Cell(""), Cell(""));
+            foreach (var op in page)
+            {
+                string inputs = string.Join(",", op.Inputs.Concat(op.OptionalInputs.Select(i => $"[{i}]")));
+                table.AddRow(Cell(op.Name), Cell($"{inputs} → {string.Join(",", op.Outputs)}"),
+                    Cell(op.Attributes.Count == 0 ? "-" : string.Join(",", op.Attributes)));
+            }
+        }
         console.Write(table);
     }
 

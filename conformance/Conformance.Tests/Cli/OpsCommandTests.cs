@@ -41,7 +41,12 @@ public sealed class OpsCommandTests
         var lines = r.Out.Split('\n');
         foreach (var op in OpCatalog.All)
             Assert.Single(lines, l => l.TrimStart().StartsWith(op.Name + " "));
-        Assert.Contains(lines, l => l.Contains("conv2d_layer ") && l.Contains("spec/layers.md") && l.Contains("groups"));
+        int layers = Array.FindIndex(lines, l => l.Trim() == "layers.md");
+        Assert.True(layers >= 0, r.Out);
+        Assert.Contains("conv2d_layer ", lines[layers + 1]);
+        Assert.Contains("x,w,[b] → y", lines[layers + 1]);
+        Assert.Contains("groups", lines[layers + 1]);
+        Assert.All(lines, l => Assert.InRange(l.TrimEnd('\r').Length, 0, 100));
     }
 
     [Fact]
