@@ -46,6 +46,14 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
     /// <summary>Creates the context and accelerator; throws <see cref="BackendUnavailableException"/> when the device is missing.</summary>
     protected abstract DeviceState StartDevice();
 
+    /// <summary>
+    /// ILGPU's optimisation level for every context of this backend: O2, which adds over the
+    /// Release default O1 the inference of address spaces (ld.global and st.global instead of
+    /// generic loads and stores in the PTX) and code placement that shortens live ranges. The
+    /// PTX test compiles the kernels at this level too.
+    /// </summary>
+    public const OptimizationLevel Optimization = OptimizationLevel.O2;
+
     /// <summary>Loads the kernels on a new accelerator; a kernel mutant replaces one of them.</summary>
     protected virtual KernelSet LoadKernels(Accelerator accelerator) => new(accelerator);
 
@@ -163,7 +171,7 @@ public class IlgpuCpuBackend : IlgpuBackend
     /// <inheritdoc />
     protected override DeviceState StartDevice()
     {
-        var context = Context.Create(builder => builder.CPU(Simulator));
+        var context = Context.Create(builder => builder.CPU(Simulator).Optimize(Optimization));
         try
         {
             return new DeviceState(context, context.CreateCPUAccelerator(0), LoadKernels);
@@ -228,7 +236,7 @@ public class IlgpuCudaBackend : IlgpuBackend
         Context context;
         try
         {
-            context = Context.Create(builder => builder.Cuda());
+            context = Context.Create(builder => builder.Cuda().Optimize(Optimization));
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or AcceleratorException)
         {
