@@ -39,6 +39,9 @@ public sealed class ConvPassBench(IReadOnlyList<IlgpuBackend> backends, int batc
     /// <summary>The result group of these workloads.</summary>
     public const string Group = "conv-pass";
 
+    /// <summary>The layers to time (default <see cref="Vgg16"/>); those with SameAs set are not timed again.</summary>
+    public IReadOnlyList<PassLayer> Layers { get; init; } = Vgg16;
+
     /// <summary>A pass predicted (from one run at batch 1, times the batch) to take longer than this per run is not measured.</summary>
     public double BudgetSeconds { get; init; } = 20;
 
@@ -61,7 +64,7 @@ public sealed class ConvPassBench(IReadOnlyList<IlgpuBackend> backends, int batc
     {
         var results = new List<BenchResult>();
         foreach (var backend in backends)
-            foreach (var layer in Vgg16.Where(l => l.SameAs == null))
+            foreach (var layer in Layers.Where(l => l.SameAs == null))
                 results.AddRange(backend.OnDevice(s => Layer(s, backend, layer)));
         return results;
     }
