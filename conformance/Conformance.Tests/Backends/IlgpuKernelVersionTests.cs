@@ -10,7 +10,7 @@ namespace Conformance.Tests.Backends;
 /// <summary>
 /// The convolution kernel versions of the ILGPU backends: which version the dispatcher picks,
 /// v2's split-K plan, and v2's bitwise repeatability. Correctness of each version is the suites'
-/// (IlgpuCpuConformance runs Auto, IlgpuCpuV2Conformance every case on v2).
+/// (IlgpuCpuV1Conformance and IlgpuCpuV2Conformance run every case on each version).
 /// </summary>
 public sealed class IlgpuKernelVersionTests
 {
@@ -73,6 +73,23 @@ public sealed class IlgpuKernelVersionTests
         var second = b.Evaluate(call);
         foreach (string output in new[] { "dx", "dw", "db" })
             Assert.Equal(first[output].Data, second[output].Data);
+    }
+
+    [Fact]
+    public void AutoMixesTheVersionsWithinOneBackwardCallAndPasses()
+    {
+        // block1_conv1's backward at a quarter size: dx (3 columns) on v1, dw and db on v2, in one call.
+        var c = CaseCatalog.Get("conv2d_layer_backward/vgg16/block1_conv1");
+        var call = c.Build(PrecisionClass.Fp32);
+        var p = DeviceGeometry.Layer(call.Inputs["x"].Shape, call.Inputs["w"].Shape, false, call.Attributes);
+        Assert.Equal(KernelVersion.V1, ConvGemmPlan.Choose(KernelVersion.Auto, ConvPass.BackwardData, p));
+        Assert.Equal(KernelVersion.V2, ConvGemmPlan.Choose(KernelVersion.Auto, ConvPass.BackwardWeights, p));
+        using var auto = new IlgpuCpuBackend();
+        foreach (string id in new[] { c.Id, "conv2d_layer/vgg16/block1_conv1" })
+        {
+            var result = CaseRunner.Run(auto, CaseCatalog.Get(id));
+            Assert.True(result.Status == CaseStatus.Passed, result.Describe());
+        }
     }
 
     [Fact]
