@@ -169,7 +169,11 @@ public static class ConvGemmKernels
     }
 
     /// <summary>v2 helper, one thread per output element: the split partials added in split order, taps flipped back with Reversal.</summary>
-    public static void ReduceSplitsV2(Index1D index, ArrayView<float> partials, ArrayView<float> output, ReduceShape r)
+    public static void ReduceSplitsV2(Index1D index, ArrayView<float> partials, ArrayView<float> output, ReduceShape r) =>
+        output[index] = SplitSum(index, partials, r, r.Splits);
+
+    /// <summary>Output element <paramref name="index"/>: the first <paramref name="splits"/> partials in split order (a kernel mutant passes too few).</summary>
+    internal static float SplitSum(int index, ArrayView<float> partials, ReduceShape r, int splits)
     {
         var at = Position4.Of(index, r.K2, r.Channels, r.Columns);
         int k1 = r.Reversal != 0 ? r.K1 - 1 - at.A : at.A;
@@ -177,8 +181,8 @@ public static class ConvGemmKernels
         int rows = r.K1 * r.K2 * r.Channels;
         int from = ((k1 * r.K2 + k2) * r.Channels + at.C) * r.Columns + at.D;
         float sum = 0f;
-        for (int s = 0; s < r.Splits; s++) sum += partials[s * rows * r.Columns + from];
-        output[index] = sum;
+        for (int s = 0; s < splits; s++) sum += partials[s * rows * r.Columns + from];
+        return sum;
     }
 
     /// <summary>v2 helper, one thread per (split, channel): db's partial sum over the split's rows of dy[Rows, Columns], in row order.</summary>
