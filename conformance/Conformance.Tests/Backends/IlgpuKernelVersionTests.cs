@@ -63,11 +63,12 @@ public sealed class IlgpuKernelVersionTests
     [Fact]
     public void V2IsBitwiseRepeatableWhereBackwardWeightsSplitsK()
     {
-        // block1_conv2 of the default catalogue: dw's reduction over 2·56·56 positions is cut into 24 splits.
-        var c = CaseCatalog.Get("conv2d_layer_backward/vgg16/block1_conv2");
+        // The lecture's Sobel layer: dw's reduction over 62·62 positions is cut into 15 splits, db's into 16.
+        var c = CaseCatalog.Get("conv2d_layer_backward/lecture/keras-sobel-1to2");
         var call = c.Build(PrecisionClass.Fp32);
         var p = DeviceGeometry.Layer(call.Inputs["x"].Shape, call.Inputs["w"].Shape, false, call.Attributes);
-        Assert.True(ConvGemmPlan.BackwardWeights(p).Splits > 1);
+        Assert.Equal(15, ConvGemmPlan.BackwardWeights(p).Splits);
+        Assert.Equal(16, ConvGemmPlan.BiasSplits(p).Splits);
         using var b = new IlgpuCpuV2Backend();
         var first = b.Evaluate(call);
         var second = b.Evaluate(call);
