@@ -27,11 +27,19 @@ public sealed partial class IlgpuPtxTests
             .Where(m => Versioned().IsMatch(m.Name))
             .Select(m => new object[] { $"{m.DeclaringType!.Name}.{m.Name}" });
 
+    /// <summary>Where the PTX of every kernel is written when set (for ptxas -v or cuobjdump on a machine with the CUDA toolkit).</summary>
+    public const string DumpVariable = "CONFORMANCE_PTX_DIR";
+
     [Theory]
     [MemberData(nameof(Kernels))]
     public void CompilesToPtxForSm90WithoutLocalMemory(string name)
     {
         string ptx = Ptx(name);
+        if (Environment.GetEnvironmentVariable(DumpVariable) is { Length: > 0 } dump)
+        {
+            Directory.CreateDirectory(dump);
+            File.WriteAllText(Path.Combine(dump, name + ".ptx"), ptx);
+        }
         Assert.Contains(".visible .entry", ptx);
         var local = ptx.Split('\n').Where(l => l.Contains(".local", StringComparison.Ordinal)).ToList();
         Assert.True(local.Count == 0, $"{name} uses local memory:\n{string.Join('\n', local.Take(5))}");
