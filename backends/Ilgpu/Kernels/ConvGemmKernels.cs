@@ -63,7 +63,7 @@ public static class ConvGemmKernels
         int nTiles = (p.GroupColumns + TileN - 1) / TileN;
         int g = Grid.IdxY / nTiles, n0 = Grid.IdxY % nTiles * TileN, m0 = Grid.IdxX * TileM;
         int channel0 = g * p.GroupChannels;
-        // Loader roles: A rows m0 + tid/4 + 16j at the k quad tid%4 (a quarter warp reads 4 rows × 64 bytes);
+        // Loader roles: A rows m0 + tid/4 + 16j at the k quad tid%4 (4 threads read 64 contiguous bytes of a row);
         // B rows tid/16 + 4j at the column quad tid%16 (16 threads read one 256-byte row).
         var rows = GemmLoads.Rows(p, m0 + (tid >> 2));
         var k = GemmLoads.KAt(p, 4 * (tid & 3));
