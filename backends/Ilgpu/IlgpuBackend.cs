@@ -32,20 +32,48 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
     public abstract string Name { get; }
 
     /// <summary>
-    /// fp32 inputs and accumulation, direct summation (f = 1). Deterministic: the v1 kernels sum
-    /// each element in one thread in a fixed order, with no atomics.
+    /// The convolution kernels' version: Auto (per pass and shape, <see cref="ConvGemmPlan.Choose"/>),
+    /// or V1 or V2 forced, so that every version can be tested and timed by name.
+    /// </summary>
+    public virtual KernelVersion KernelVersion => KernelVersion.Auto;
+
+    /// <summary>
+    /// fp32 inputs and accumulation, direct summation (f = 1). Deterministic: every kernel version
+    /// sums each element in a fixed order (v2's split-K partials are added in split order), with no atomics.
     /// </summary>
     public BackendCapabilities Capabilities { get; }
 
     /// <summary>Creates the context and accelerator; throws <see cref="BackendUnavailableException"/> when the device is missing.</summary>
     protected abstract DeviceState StartDevice();
 
+    /// <summary>
+    /// ILGPU's optimisation level for every context of this backend: O2, which adds over the
+    /// Release default O1 the inference of address spaces (ld.global and st.global instead of
+    /// generic loads and stores in the PTX) and code placement that shortens live ranges. The
+    /// PTX test compiles the kernels at this level too.
+    /// </summary>
+    public const OptimizationLevel Optimization = OptimizationLevel.O2;
+
     /// <summary>Loads the kernels on a new accelerator; a kernel mutant replaces one of them.</summary>
     protected virtual KernelSet LoadKernels(Accelerator accelerator) => new(accelerator);
 
     /// <summary>The device line of the capabilities.</summary>
     protected virtual string Describe(Accelerator accelerator) =>
-        $"{accelerator.AcceleratorType.ToString().ToLowerInvariant()} {accelerator.Name} (ILGPU {IlgpuVersion})";
+        $"{accelerator.AcceleratorType.ToString().ToLowerInvariant()} {accelerator.Name} (ILGPU {IlgpuVersion}, {KernelsWord})";
+
+    /// <summary>"convolution kernels auto", "… v1" or "… v2", for the device line.</summary>
+    protected string KernelsWord => $"convolution kernels {KernelVersion.ToString().ToLowerInvariant()}";
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on this backend's device, holding it as a call would (for the
+    /// kernel benchmark, which times the convolution passes on device memory without host copies).
+    /// </summary>
+    public T OnDevice<T>(Func<DeviceState, T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var state = Volatile.Read(ref _state) ?? throw new InvalidOperationException($"{Name} cannot run: {_unusable}");
+        lock (state.Gate) return work(state);
+    }
 
     /// <summary>The ILGPU assembly's version, e.g. 1.5.3.</summary>
     protected static string IlgpuVersion => typeof(Context).Assembly.GetName().Version?.ToString(3) ?? "?";
@@ -70,7 +98,7 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
         {
             try
             {
-                return IlgpuOps.Evaluate(state, call);
+                return IlgpuOps.Evaluate(state, call, KernelVersion);
             }
             catch (AcceleratorException e)
             {
@@ -129,13 +157,21 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
 /// </summary>
 public class IlgpuCpuBackend : IlgpuBackend
 {
+    /// <summary>
+    /// The simulated device: ILGPU's default CPU device has groups of at most 16 threads, too few
+    /// for v2's 64; this one allows 64 and keeps the default's warp of 4, so the implicitly grouped
+    /// v1 kernels still run in groups of 4 (each group costs the simulator a barrier). One
+    /// multiprocessor: one group at a time, as before.
+    /// </summary>
+    public static readonly CPUDevice Simulator = new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 16, numMultiprocessors: 1);
+
     /// <inheritdoc />
     public override string Name => "ilgpu-cpu";
 
     /// <inheritdoc />
     protected override DeviceState StartDevice()
     {
-        var context = Context.Create(builder => builder.CPU());
+        var context = Context.Create(builder => builder.CPU(Simulator).Optimize(Optimization));
         try
         {
             return new DeviceState(context, context.CreateCPUAccelerator(0), LoadKernels);
@@ -148,8 +184,48 @@ public class IlgpuCpuBackend : IlgpuBackend
     }
 }
 
+/// <summary>ilgpu-cpu with the v1 convolution kernels forced.</summary>
+public sealed class IlgpuCpuV1Backend : IlgpuCpuBackend
+{
+    /// <inheritdoc />
+    public override string Name => "ilgpu-cpu-v1";
+
+    /// <inheritdoc />
+    public override KernelVersion KernelVersion => KernelVersion.V1;
+}
+
+/// <summary>ilgpu-cpu with the v2 (implicit GEMM) convolution kernels forced.</summary>
+public sealed class IlgpuCpuV2Backend : IlgpuCpuBackend
+{
+    /// <inheritdoc />
+    public override string Name => "ilgpu-cpu-v2";
+
+    /// <inheritdoc />
+    public override KernelVersion KernelVersion => KernelVersion.V2;
+}
+
+/// <summary>ilgpu-cuda with the v1 convolution kernels forced.</summary>
+public sealed class IlgpuCudaV1Backend : IlgpuCudaBackend
+{
+    /// <inheritdoc />
+    public override string Name => "ilgpu-cuda-v1";
+
+    /// <inheritdoc />
+    public override KernelVersion KernelVersion => KernelVersion.V1;
+}
+
+/// <summary>ilgpu-cuda with the v2 (implicit GEMM) convolution kernels forced.</summary>
+public sealed class IlgpuCudaV2Backend : IlgpuCudaBackend
+{
+    /// <inheritdoc />
+    public override string Name => "ilgpu-cuda-v2";
+
+    /// <inheritdoc />
+    public override KernelVersion KernelVersion => KernelVersion.V2;
+}
+
 /// <summary>The same kernels on the first CUDA device, compiled to PTX by ILGPU.</summary>
-public sealed class IlgpuCudaBackend : IlgpuBackend
+public class IlgpuCudaBackend : IlgpuBackend
 {
     /// <inheritdoc />
     public override string Name => "ilgpu-cuda";
@@ -160,7 +236,7 @@ public sealed class IlgpuCudaBackend : IlgpuBackend
         Context context;
         try
         {
-            context = Context.Create(builder => builder.Cuda());
+            context = Context.Create(builder => builder.Cuda().Optimize(Optimization));
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or AcceleratorException)
         {
@@ -184,6 +260,6 @@ public sealed class IlgpuCudaBackend : IlgpuBackend
 
     /// <inheritdoc />
     protected override string Describe(Accelerator accelerator) => accelerator is CudaAccelerator cuda
-        ? $"cuda {cuda.Name} ({cuda.Architecture}, PTX ISA {cuda.InstructionSet}, ILGPU {IlgpuVersion})"
+        ? $"cuda {cuda.Name} ({cuda.Architecture}, PTX ISA {cuda.InstructionSet}, ILGPU {IlgpuVersion}, {KernelsWord})"
         : base.Describe(accelerator);
 }

@@ -9,12 +9,13 @@ namespace Conformance.Backends.Ilgpu;
 /// checks (so errors read the same on every backend), computes the kernel geometry itself
 /// (<see cref="DeviceGeometry"/>), uploads the inputs as float32, launches the kernels, waits for
 /// them and copies the outputs back. conv1d, conv2d and dense run on the convolution kernels as
-/// the layers with unit axes that they are.
+/// the layers with unit axes that they are, each pass in the kernel version <see cref="ConvPasses"/>
+/// picks for the requested <see cref="KernelVersion"/>.
 /// </summary>
 public static class IlgpuOps
 {
-    /// <summary>Computes <paramref name="call"/> on <paramref name="s"/>.</summary>
-    public static IReadOnlyDictionary<string, Tensor> Evaluate(DeviceState s, OpCall call)
+    /// <summary>Computes <paramref name="call"/> on <paramref name="s"/>, the convolutions in <paramref name="version"/>.</summary>
+    public static IReadOnlyDictionary<string, Tensor> Evaluate(DeviceState s, OpCall call, KernelVersion version = KernelVersion.Auto)
     {
         var info = OpCatalog.Get(call.Op);
         OpCatalog.CheckInputs(info, call.Inputs);
@@ -29,39 +30,39 @@ public static class IlgpuOps
             {
                 ConvGeometry.Of1d(In("x"), In("w"), a);
                 var p = DeviceGeometry.Conv1d(In("x").Shape, In("w").Shape, a);
-                return Y(ConvForward(s, In("x"), In("w"), null, p, [p.M2]));
+                return Y(ConvForward(s, version, In("x"), In("w"), null, p, [p.M2]));
             }
             case "conv2d":
             {
                 ConvGeometry.Of2d(In("x"), In("w"), a);
                 var p = DeviceGeometry.Conv2d(In("x").Shape, In("w").Shape, a);
-                return Y(ConvForward(s, In("x"), In("w"), null, p, [p.M1, p.M2]));
+                return Y(ConvForward(s, version, In("x"), In("w"), null, p, [p.M1, p.M2]));
             }
             case "conv2d_layer":
             {
                 LayerGeometry.Of(In("x"), In("w"), Opt("b"), a);
                 var p = DeviceGeometry.Layer(In("x").Shape, In("w").Shape, Opt("b") != null, a);
-                return Y(ConvForward(s, In("x"), In("w"), Opt("b"), p, [p.Batch, p.M1, p.M2, p.Cout]));
+                return Y(ConvForward(s, version, In("x"), In("w"), Opt("b"), p, [p.Batch, p.M1, p.M2, p.Cout]));
             }
             case "conv2d_layer_backward":
             {
                 var g = LayerGeometry.Of(In("x"), In("w"), null, a);
                 Check.Shape(In("dy"), g.OutputShape, "dy");
                 var p = DeviceGeometry.Layer(In("x").Shape, In("w").Shape, false, a);
-                return ConvBackward(s, In("x"), In("w"), In("dy"), p);
+                return ConvBackward(s, version, In("x"), In("w"), In("dy"), p);
             }
             case "dense":
             {
                 var (_, _, nout) = Check.Dense(In("x"), In("w"));
                 if (Opt("b") is { } b) Check.Shape(b, [nout], "b");
                 var p = DeviceGeometry.Dense(In("x").Shape, In("w").Shape, Opt("b") != null);
-                return Y(ConvForward(s, In("x"), In("w"), Opt("b"), p, [p.Batch, p.Cout]));
+                return Y(ConvForward(s, version, In("x"), In("w"), Opt("b"), p, [p.Batch, p.Cout]));
             }
             case "dense_backward":
             {
                 var (batch, _, nout) = Check.Dense(In("x"), In("w"));
                 Check.Shape(In("dy"), [batch, nout], "dy");
-                return ConvBackward(s, In("x"), In("w"), In("dy"), DeviceGeometry.Dense(In("x").Shape, In("w").Shape, false));
+                return ConvBackward(s, version, In("x"), In("w"), In("dy"), DeviceGeometry.Dense(In("x").Shape, In("w").Shape, false));
             }
             case "relu":
                 return Y(Elementwise(s, In("x"), null));
@@ -96,17 +97,17 @@ public static class IlgpuOps
         }
     }
 
-    private static Tensor ConvForward(DeviceState s, Tensor x, Tensor w, Tensor? bias, ConvShape p, int[] outputShape)
+    private static Tensor ConvForward(DeviceState s, KernelVersion version, Tensor x, Tensor w, Tensor? bias, ConvShape p, int[] outputShape)
     {
         using var xd = s.Upload(x);
         using var wd = s.Upload(w);
         using var bd = bias is null ? s.Allocate(1) : s.Upload(bias);
         using var yd = s.Allocate(p.OutputLength);
-        s.Kernels.ConvForward(p.OutputLength, xd.View, wd.View, bd.View, yd.View, p);
+        ConvPasses.Forward(s, version, xd.View, wd.View, bd.View, yd.View, p);
         return s.Download(yd, outputShape);
     }
 
-    private static Dictionary<string, Tensor> ConvBackward(DeviceState s, Tensor x, Tensor w, Tensor dy, ConvShape p)
+    private static Dictionary<string, Tensor> ConvBackward(DeviceState s, KernelVersion version, Tensor x, Tensor w, Tensor dy, ConvShape p)
     {
         // The reference validated dy against its own geometry; a kernel geometry that disagrees
         // would read dy out of bounds, so it is an error of this backend, said plainly.
@@ -118,9 +119,9 @@ public static class IlgpuOps
         using var dxd = s.Allocate(p.InputLength);
         using var dwd = s.Allocate(p.WeightLength);
         using var dbd = s.Allocate(p.Cout);
-        s.Kernels.ConvBackwardData(p.InputLength, wd.View, dyd.View, dxd.View, p);
-        s.Kernels.ConvBackwardWeights(p.WeightLength, xd.View, dyd.View, dwd.View, p);
-        s.Kernels.ConvBackwardBias(p.Cout, dyd.View, dbd.View, p);
+        ConvPasses.BackwardData(s, version, wd.View, dyd.View, dxd.View, p);
+        ConvPasses.BackwardWeights(s, version, xd.View, dyd.View, dwd.View, p);
+        ConvPasses.BackwardBias(s, version, dyd.View, dbd.View, p);
         return new Dictionary<string, Tensor>
         {
             ["dx"] = s.Download(dxd, x.Shape), ["dw"] = s.Download(dwd, w.Shape), ["db"] = s.Download(dbd, [p.Cout]),

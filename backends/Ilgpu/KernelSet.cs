@@ -7,7 +7,8 @@ namespace Conformance.Backends.Ilgpu;
 /// <summary>
 /// Every kernel of the backend, compiled and loaded once for one accelerator when the backend
 /// starts, so no call ever compiles. Each property is a launcher: the first argument is the number
-/// of threads (one per output element or row), then the kernel's arguments. A kernel mutant
+/// of threads (one per output element or row), or for the explicitly grouped v2 GEMM kernels the
+/// launch configuration, then the kernel's arguments. A kernel mutant
 /// replaces one launcher (with <c>with</c>-style init) by a buggy kernel version.
 /// </summary>
 public sealed record KernelSet
@@ -23,6 +24,16 @@ public sealed record KernelSet
             ArrayView<float>, ConvShape>(ConvolutionKernels.BackwardWeightsV1);
         ConvBackwardBias = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvShape>(
             ConvolutionKernels.BackwardBiasV1);
+        GemmForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
+            ConvGemmKernels.ForwardV2);
+        GemmBackwardWeights = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
+            ConvGemmKernels.BackwardWeightsV2);
+        WeightsAsGemm = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WeightLayout>(
+            ConvGemmKernels.WeightsAsGemmV2);
+        ReduceSplits = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ReduceShape>(
+            ConvGemmKernels.ReduceSplitsV2);
+        BiasPartials = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ReduceShape>(
+            ConvGemmKernels.BiasPartialsV2);
         MaxPool = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PoolShape>(PoolingKernels.MaxV1);
         AvgPool = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PoolShape>(PoolingKernels.AvgV1);
         MaxPoolBackward = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
@@ -49,6 +60,16 @@ public sealed record KernelSet
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape> ConvBackwardWeights { get; init; }
     /// <summary>ConvolutionKernels.BackwardBiasV1 (dy, db).</summary>
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ConvShape> ConvBackwardBias { get; init; }
+    /// <summary>ConvGemmKernels.ForwardV2 (A's tensor, B, bias, C) for forward and backward data; the launch configuration from <see cref="ConvGemmPlan"/>.</summary>
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmForward { get; init; }
+    /// <summary>ConvGemmKernels.BackwardWeightsV2 (x, dy, split partials).</summary>
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmBackwardWeights { get; init; }
+    /// <summary>ConvGemmKernels.WeightsAsGemmV2 (w, B).</summary>
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, WeightLayout> WeightsAsGemm { get; init; }
+    /// <summary>ConvGemmKernels.ReduceSplitsV2 (partials, output).</summary>
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ReduceShape> ReduceSplits { get; init; }
+    /// <summary>ConvGemmKernels.BiasPartialsV2 (dy, partials).</summary>
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ReduceShape> BiasPartials { get; init; }
     /// <summary>PoolingKernels.MaxV1 (x, y).</summary>
     public Action<Index1D, ArrayView<float>, ArrayView<float>, PoolShape> MaxPool { get; init; }
     /// <summary>PoolingKernels.AvgV1 (x, y).</summary>

@@ -14,13 +14,27 @@ public static class CliBackends
         ["ilgpu-cuda"] = "Conformance.Backends.Ilgpu.IlgpuCudaBackend, Conformance.Backends.Ilgpu",
     };
 
-    /// <summary>reference, torchsharp, onnxruntime, ilgpu-cpu and ilgpu-cuda.</summary>
+    /// <summary>
+    /// The ILGPU backends with one convolution kernel version forced (the plain names pick a
+    /// version per pass and shape): each version testable and timed by name. Left out of
+    /// <c>--backend all</c>, which would otherwise run the same kernels two or three times.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Variants = new Dictionary<string, string>
+    {
+        ["ilgpu-cpu-v1"] = "Conformance.Backends.Ilgpu.IlgpuCpuV1Backend, Conformance.Backends.Ilgpu",
+        ["ilgpu-cpu-v2"] = "Conformance.Backends.Ilgpu.IlgpuCpuV2Backend, Conformance.Backends.Ilgpu",
+        ["ilgpu-cuda-v1"] = "Conformance.Backends.Ilgpu.IlgpuCudaV1Backend, Conformance.Backends.Ilgpu",
+        ["ilgpu-cuda-v2"] = "Conformance.Backends.Ilgpu.IlgpuCudaV2Backend, Conformance.Backends.Ilgpu",
+    };
+
+    /// <summary>reference, torchsharp, onnxruntime, ilgpu-cpu and ilgpu-cuda, and the ILGPU variants ilgpu-cpu-v1, -v2, ilgpu-cuda-v1, -v2.</summary>
     public static BackendRegistry CreateRegistry()
     {
         // By name rather than by reference: each backend is loaded only when named, so a
         // missing native library breaks that backend alone, not the whole tool.
         var registry = BackendRegistry.CreateDefault();
         foreach (var (name, type) in BuiltIn) registry.RegisterType(name, type);
+        foreach (var (name, type) in Variants) registry.RegisterVariantType(name, type);
         return registry;
     }
 }

@@ -10,7 +10,15 @@ pytorch-cpu (all cores). Timing: one warm-up, then repeated runs (at least 3 and
 min and max; CUDA is synchronised before the clock is read. Inputs are random normal, not zeros.
 
 Usage: python3 perf/gpu/torch_bench.py OUT.json [--quick] [--no-cpu-training]
-This script has not been run on a GPU machine yet: no GPU was available to the session that wrote it.
+       python3 perf/gpu/torch_bench.py OUT.json --conv-passes [--batch 64] [--quick]
+
+--conv-passes (issue 11) instead times cuDNN on what `conformance bench --conv-passes` times: VGG16's
+convolutions (the 9 distinct shapes; the 13 layers repeat 4 of them), 3x3, padding 1, stride 1, no
+bias, at batch 64 (--quick: image sides /4), each pass alone: forward (F.conv2d), backward data and
+backward weights (aten.convolution_backward with only dx, respectively only dw, requested), fp32
+tensors in channels-last layout, cudnn.benchmark on, first with TF32 off (pytorch-cuda-fp32), then
+on (pytorch-cuda-tf32). Same timing as above (the warm-up run is where cudnn.benchmark tunes).
+This script has not been run on a GPU machine yet: no GPU was available to the sessions that wrote it.
 """
 import json, statistics, sys, time
 
@@ -103,10 +111,49 @@ def run_backend(name, device, tf32, quick, results, training=True):
                             flops=6.0 * macs(net, x), time=measure(step, sync, repeats=3, min_seconds=0), skipped=None))
 
 
+def conv_passes(batch, quick, results):
+    """cuDNN per pass on the VGG16 shapes, workload names as ConvPassBench's: '<layer> <pass>', group 'conv-pass'."""
+    torch.backends.cudnn.benchmark = True
+    sync = torch.cuda.synchronize
+    for name, tf32 in (("pytorch-cuda-fp32", False), ("pytorch-cuda-tf32", True)):
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        torch.backends.cudnn.allow_tf32 = tf32
+        for layer, size, cin, cout in VGG_CONVS:
+            n = max(2, size // 4) if quick else size
+            cl = torch.channels_last
+            x = torch.randn(batch, cin, n, n, device="cuda").contiguous(memory_format=cl)
+            w = torch.randn(cout, cin, 3, 3, device="cuda").contiguous(memory_format=cl)
+            dy = torch.randn(batch, cout, n, n, device="cuda").contiguous(memory_format=cl)
+            flops = 2.0 * batch * n * n * cout * 9 * cin
+
+            def backward(mask):
+                # (grad_output, input, weight, bias_sizes, stride, padding, dilation, transposed, output_padding, groups, output_mask)
+                return torch.ops.aten.convolution_backward(dy, x, w, None, [1, 1], [1, 1], [1, 1], False, [0, 0], 1, mask)
+
+            passes = [("forward", lambda: F.conv2d(x, w, None, 1, 1)),
+                      ("backward-data", lambda: backward([True, False, False])),
+                      ("backward-weights", lambda: backward([False, True, False]))]
+            for pass_name, run in passes:
+                results.append(dict(workload=f"{layer} {pass_name}", group="conv-pass", backend=name, flops=flops,
+                                    time=measure(run, sync), skipped=None))
+            del x, w, dy
+            torch.cuda.empty_cache()
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     quick = "--quick" in sys.argv
+    if "--conv-passes" in sys.argv:
+        if not torch.cuda.is_available():
+            sys.exit("--conv-passes needs CUDA: no GPU visible to PyTorch")
+        batch = int(sys.argv[sys.argv.index("--batch") + 1]) if "--batch" in sys.argv else 64
+        results = []
+        conv_passes(batch, quick, results)
+        with open(sys.argv[1], "w") as f:
+            json.dump({"torch": torch.__version__, "cudnn": torch.backends.cudnn.version(), "gpu": torch.cuda.get_device_name(0),
+                       "batch": batch, "results": results}, f, indent=1)
+        return
     results = []
     if torch.cuda.is_available():
         run_backend("pytorch-cuda-fp32", "cuda", False, quick, results)

@@ -9,6 +9,8 @@ namespace Conformance.Backends.Ilgpu.Kernels;
 //       element, summing its terms in a plain loop straight from global memory. The readable
 //       baseline every faster version is checked against; no shared memory, no atomics, so every
 //       element is summed in one fixed order and results are deterministic.
+//   v2  the implicit-GEMM versions of the forward, backward-data and backward-weights passes (and db):
+//       ConvGemmKernels.cs. ConvGemmPlan.Choose picks v1 or v2 per pass and shape.
 //
 // Layouts as in the catalogue: x NHWC, w HWIO (K1, K2, Cin/G, Cout), y and dy NHWC. With
 // Reversal the kernel is read flipped, w[K1−1−k1, K2−1−k2]: the correlation with the flipped

@@ -26,6 +26,14 @@ public static class MutantKernels
         dw[index] = ConvolutionKernels.WeightSum(x, dy, p, at.A, at.B, at.C, at.D, 1); // BUG: should be p.Batch
     }
 
+    /// <summary>ConvGemmKernels.ForwardV2 with the reduction's stage count rounded down: a partial last 16-deep stage of K is never added.</summary>
+    public static void GemmDropsPartialStage(ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, GemmShape p) =>
+        ConvGemmKernels.Forward(a, b, bias, c, p, p.K / ConvGemmKernels.TileK); // BUG: should be (p.K + TileK − 1) / TileK
+
+    /// <summary>ConvGemmKernels.ReduceSplitsV2 leaving the last split-K partial out of dw and db where there are several (an off-by-one that one split hides).</summary>
+    public static void ReduceDropsLastSplit(Index1D index, ArrayView<float> partials, ArrayView<float> output, ReduceShape r) =>
+        output[index] = ConvGemmKernels.SplitSum(index, partials, r, Math.Max(1, r.Splits - 1)); // BUG: should be r.Splits
+
     /// <summary>SoftmaxKernels.SoftmaxV1 without the max shift: exp overflows to ∞ once a logit passes 88.7.</summary>
     public static void SoftmaxUnshifted(Index1D row, ArrayView<float> x, ArrayView<float> y, RowShape p)
     {

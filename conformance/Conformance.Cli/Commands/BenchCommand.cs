@@ -44,6 +44,26 @@ public sealed class BenchSettings : CommandSettings
     [Description("JSON results of the same workloads measured in the same session by another tool (perf/gpu/torch_bench.py), shown beside ours. Repeatable.")]
     public string[] Include { get; init; } = [];
 
+    /// <summary>The per-pass kernel benchmark instead of the workloads above.</summary>
+    [CommandOption("--conv-passes")]
+    [Description("Instead: VGG16's 13 convolutions per pass (forward, backward data, backward weights) on an ILGPU backend (default ilgpu-cuda), each kernel version timed on device memory; with --quick at a quarter of the image side. Writes <machine-class>-<date>-conv-passes-b<batch>.md and .json.")]
+    public bool ConvPasses { get; init; }
+
+    /// <summary>The batch of --conv-passes.</summary>
+    [CommandOption("--batch <N>")]
+    [Description("Batch size for --conv-passes (default 64).")]
+    public int Batch { get; init; } = 64;
+
+    /// <summary>The kernel versions of --conv-passes.</summary>
+    [CommandOption("--versions <LIST>")]
+    [Description("Comma-separated kernel versions for --conv-passes (default v1,v2).")]
+    public string Versions { get; init; } = "v1,v2";
+
+    /// <summary>The per-run budget of --conv-passes.</summary>
+    [CommandOption("--pass-budget <SECONDS>")]
+    [Description("--conv-passes: a pass predicted (from batch 1) to take longer than this per run is not measured (default 20).")]
+    public double PassBudget { get; init; } = 20;
+
     /// <summary>Where the report goes.</summary>
     [CommandOption("--out <DIR>")]
     [Description("Folder for the report (default perf/reports): <machine-class>-<date>-<profile>.md, .json and PNG charts.")]
@@ -64,6 +84,7 @@ public sealed class BenchCommand(CliContext context) : Command<BenchSettings>
         string outDir = settings.Out ?? Path.Combine(root, "perf", "reports");
         if (!Directory.Exists(outDir)) throw new OpArgumentException("--out", "an existing folder", $"'{outDir}'");
         var registry = context.Backends();
+        if (settings.ConvPasses) return RunPasses(settings, registry, outDir);
         var names = settings.Backends?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             ?? ["reference", "torchsharp", "onnxruntime", "ilgpu-cpu", "ilgpu-cuda"];
         foreach (string name in names) registry.CheckName(name);
@@ -122,6 +143,54 @@ public sealed class BenchCommand(CliContext context) : Command<BenchSettings>
             context.Out.WriteLine(Report.LectureTable(report, cpu, gpuName));
             context.Out.WriteLine($"wrote {stem}.md, .json and {charts.Count} charts");
             return code;
+        }
+        finally
+        {
+            foreach (var b in backends) b.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// <c>bench --conv-passes</c>: the per-pass kernel table (<see cref="ConvPassBench"/>) with any
+    /// included cuDNN results of the same workloads, printed and written as Markdown and JSON.
+    /// </summary>
+    private int RunPasses(BenchSettings settings, BackendRegistry registry, string outDir)
+    {
+        if (settings.Batch < 1) throw new OpArgumentException("--batch", "a positive batch size", settings.Batch.ToString(CultureInfo.InvariantCulture));
+        var versions = settings.Versions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(v => Enum.TryParse<Conformance.Backends.Ilgpu.KernelVersion>(v, ignoreCase: true, out var k) && k != Conformance.Backends.Ilgpu.KernelVersion.Auto
+                ? k : throw new OpArgumentException("--versions", "a comma-separated list of v1 and v2", $"'{settings.Versions}'"))
+            .Distinct().ToList();
+        var names = settings.Backends?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? ["ilgpu-cuda"];
+        foreach (string name in names) registry.CheckName(name);
+        var included = settings.Include.SelectMany(ReadIncluded).ToList();
+        var backends = new List<Conformance.Backends.Ilgpu.IlgpuBackend>();
+        try
+        {
+            foreach (string name in names)
+            {
+                var backend = registry.Create(name);
+                if (backend is not Conformance.Backends.Ilgpu.IlgpuBackend ilgpu)
+                {
+                    backend.Dispose();
+                    throw new OpArgumentException("--backends", "ILGPU backends for --conv-passes (ilgpu-cuda, ilgpu-cpu)", $"'{name}'");
+                }
+                backends.Add(ilgpu);
+            }
+            string gpu = backends.FirstOrDefault(b => b.Capabilities.Device.StartsWith("cuda", StringComparison.Ordinal))?.Capabilities.Device ?? "";
+            var machine = MachineInfo.Current(gpu);
+            var bench = new ConvPassBench(backends, settings.Batch, settings.Quick, versions,
+                what => context.Out.WriteLine($"  {what}")) { BudgetSeconds = settings.PassBudget };
+            var results = bench.Run();
+            string profile = $"conv-passes-b{settings.Batch}{(settings.Quick ? "-quick" : "")}";
+            var report = new BenchReport(machine, 0, 0, profile, [.. results, .. included.Where(x => x.Group == ConvPassBench.Group)]);
+            var auto = versions.Count == 2 ? backends.Select(b => ConvPassBench.Label(b, Conformance.Backends.Ilgpu.KernelVersion.V1)[..^3]).ToList() : [];
+            string markdown = PassReport.ToMarkdown(report, settings.Batch, settings.Quick, auto);
+            string stem = Path.Combine(outDir, $"{machine.Class}-{machine.DateUtc:yyyy-MM-dd}-{profile}");
+            AtomicFile.WriteAllTexts([(stem + ".md", markdown), (stem + ".json", Report.ToJson(report))]);
+            context.Out.WriteLine(markdown);
+            context.Out.WriteLine($"wrote {stem}.md and .json");
+            return ExitCodes.Success;
         }
         finally
         {

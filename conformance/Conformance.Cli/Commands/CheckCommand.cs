@@ -57,7 +57,7 @@ public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
         var registry = settings.CreateRegistry(context);
         bool all = settings.Backend == "all";
         if (!all) registry.CheckName(settings.Backend);
-        var names = all ? registry.Names : [settings.Backend];
+        var names = all ? registry.PrimaryNames : [settings.Backend];
         var cases = CasesCommand.Select(SuiteSettings.Cases(mode), settings.Op, null, settings.Case);
 
         var board = new Scoreboard();

@@ -21,6 +21,7 @@ public sealed class BackendRegistry
 {
     private readonly Dictionary<string, Func<IConformanceBackend>> _factories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _typeOf = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _variants = new(StringComparer.Ordinal);
     private readonly List<string> _loadProblems = [];
 
     /// <summary>A registry holding the built-in "reference" backend.</summary>
@@ -33,6 +34,12 @@ public sealed class BackendRegistry
 
     /// <summary>The registered names, sorted.</summary>
     public IReadOnlyList<string> Names => _factories.Keys.Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// The names <c>--backend all</c> runs: every registered name but the variants
+    /// (<see cref="RegisterVariantType"/>), which are the same backend run another way.
+    /// </summary>
+    public IReadOnlyList<string> PrimaryNames => Names.Where(n => !_variants.Contains(n)).ToList();
 
     /// <summary>Problems met while loading external assemblies (types that could not be created), shown with unknown-name errors.</summary>
     public IReadOnlyList<string> LoadProblems => _loadProblems;
@@ -47,6 +54,7 @@ public sealed class BackendRegistry
         ArgumentNullException.ThrowIfNull(factory);
         _factories[name] = factory;
         _typeOf.Remove(name);
+        _variants.Remove(name);
     }
 
     /// <summary>
@@ -72,6 +80,16 @@ public sealed class BackendRegistry
             return Instantiate(name, type);
         });
         _typeOf[name] = TypeKey(assemblyQualifiedTypeName);
+    }
+
+    /// <summary>
+    /// Registers, like <see cref="RegisterType"/>, a variant of another backend (e.g. one kernel
+    /// version forced): it runs when named, and <see cref="PrimaryNames"/> leaves it out.
+    /// </summary>
+    public void RegisterVariantType(string name, string assemblyQualifiedTypeName)
+    {
+        RegisterType(name, assemblyQualifiedTypeName);
+        _variants.Add(name);
     }
 
     /// <summary>

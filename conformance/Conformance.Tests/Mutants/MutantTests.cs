@@ -99,7 +99,11 @@ public sealed class IlgpuMutantTests
         {
             var report = MutantRunner.Run(mutants, SuiteMode.Quick);
             Assert.All(report.Verdicts, v => Assert.True(v.Killed, $"{v.Mutant} survived {v.CasesRun} quick cases"));
-            Assert.Equal(3, report.Verdicts.Count);
+            // Two v1 convolution kernels, two v2 ones (forced v2: the GEMM's partial last K stage dropped,
+            // split-K's last partial dropped) and softmax.
+            Assert.Equal(5, report.Verdicts.Count);
+            Assert.Contains(report.Verdicts, v => v.Mutant == "ilgpu-gemm-drops-the-partial-last-k-stage");
+            Assert.Contains(report.Verdicts, v => v.Mutant == "ilgpu-splitk-reduce-drops-the-last-split");
         }
         finally
         {

@@ -1,0 +1,124 @@
+using Conformance.Backends.Ilgpu.Kernels;
+
+namespace Conformance.Backends.Ilgpu;
+
+/// <summary>Which version of the convolution kernels a backend runs (Kernels/ConvolutionKernels.cs is v1, ConvGemmKernels.cs v2).</summary>
+public enum KernelVersion
+{
+    /// <summary>Per pass and shape, the version <see cref="ConvGemmPlan.Choose"/> picks.</summary>
+    Auto,
+    /// <summary>Always v1: one thread per output element.</summary>
+    V1,
+    /// <summary>v2, the implicit GEMM, wherever its launch fits the device's grid limits (every catalogued shape does).</summary>
+    V2,
+}
+
+/// <summary>The three passes of a convolution layer whose kernels have versions.</summary>
+public enum ConvPass
+{
+    /// <summary>y from x and w.</summary>
+    Forward,
+    /// <summary>dx from w and dy.</summary>
+    BackwardData,
+    /// <summary>dw (and db) from x and dy.</summary>
+    BackwardWeights,
+}
+
+/// <summary>
+/// A convolution pass as the v2 kernels see it (<see cref="GemmShape"/>), their launch geometry,
+/// and the dispatcher that picks v1 or v2 for a pass and shape.
+/// </summary>
+public static class ConvGemmPlan
+{
+    /// <summary>Groups of backward weights to aim for by splitting K: 4 per SM of an H100 (132 SMs). A constant, so a shape always splits alike on every device.</summary>
+    public const int TargetGroups = 528;
+
+    /// <summary>The fewest 16-position stages a split of backward weights gets.</summary>
+    public const int MinStagesPerSplit = 16;
+
+    /// <summary>CUDA's limit on the grid's y and z extents.</summary>
+    private const int GridLimit = 65535;
+
+    /// <summary>128-bit loads and stores: every channel count the kernels index by (per group and in all) is a multiple of 4.</summary>
+    public static bool Vector(ConvShape p) => p.CinPerGroup % 4 == 0 && p.CoutPerGroup % 4 == 0;
+
+    /// <summary>y = x ⋆ w: A from x, B = w as the K1·K2·Cin/G × Cout matrix HWIO already is.</summary>
+    public static GemmShape Forward(ConvShape p) => new()
+    {
+        Batch = p.Batch, InRows = p.N1, InCols = p.N2, InChannels = p.Cin, OutRows = p.M1, OutCols = p.M2,
+        K1 = p.K1, K2 = p.K2, GroupChannels = p.CinPerGroup,
+        Step1 = p.S1, Step2 = p.S2, Tap1 = p.D1, Tap2 = p.D2, Offset1 = -p.Pad1, Offset2 = -p.Pad2, Div1 = 1, Div2 = 1,
+        GroupColumns = p.CoutPerGroup, Groups = p.Cout / p.CoutPerGroup, Ldb = p.Cout, Ldc = p.Cout, HasBias = p.HasBias,
+        Vector = Vector(p) ? 1 : 0, Splits = 1, SplitStages = 0,
+    };
+
+    /// <summary>
+    /// dx: the output position r (and c) of dx receives dy[i]·w[k] where i·s + k·d − pad = r, so A gathers
+    /// dy at t = r + pad − k·d when s divides t; B is w transposed per tap to K1·K2·Cout/G × Cin.
+    /// </summary>
+    public static GemmShape BackwardData(ConvShape p) => new()
+    {
+        Batch = p.Batch, InRows = p.M1, InCols = p.M2, InChannels = p.Cout, OutRows = p.N1, OutCols = p.N2,
+        K1 = p.K1, K2 = p.K2, GroupChannels = p.CoutPerGroup,
+        Step1 = 1, Step2 = 1, Tap1 = -p.D1, Tap2 = -p.D2, Offset1 = p.Pad1, Offset2 = p.Pad2, Div1 = p.S1, Div2 = p.S2,
+        GroupColumns = p.CinPerGroup, Groups = p.Cout / p.CoutPerGroup, Ldb = p.Cin, Ldc = p.Cin, HasBias = 0,
+        Vector = Vector(p) ? 1 : 0, Splits = 1, SplitStages = 0,
+    };
+
+    /// <summary>
+    /// dw = Aᵀ·dy with A the forward's im2col of x: C is K × Cout/G per group and the reduction runs over
+    /// the M output positions, cut into splits so that small C tiles still fill the device.
+    /// </summary>
+    public static GemmShape BackwardWeights(ConvShape p)
+    {
+        var g = Forward(p);
+        g.HasBias = 0;
+        int tiles = Tiles(g.K, ConvGemmKernels.TileM) * Tiles(g.GroupColumns, ConvGemmKernels.TileN) * g.Groups;
+        int stages = Tiles(g.M, ConvGemmKernels.TileK);
+        int splits = Math.Clamp(Tiles(TargetGroups, tiles), 1, Math.Max(1, stages / MinStagesPerSplit));
+        g.SplitStages = Tiles(stages, splits);
+        g.Splits = Tiles(stages, g.SplitStages); // no empty split
+        return g;
+    }
+
+    /// <summary>db's split sums: about 256 or more rows of dy per thread, at most 1024 splits.</summary>
+    public static ReduceShape BiasSplits(ConvShape p)
+    {
+        int rows = p.Batch * p.M1 * p.M2;
+        int splits = Math.Clamp(Tiles(rows, 256), 1, 1024);
+        int perSplit = Tiles(rows, splits);
+        return new ReduceShape
+        {
+            Splits = Tiles(rows, perSplit), K1 = 1, K2 = 1, Channels = 1, Columns = p.Cout, RowsPerSplit = perSplit, Rows = rows,
+        };
+    }
+
+    /// <summary>The launch of ForwardV2 for <paramref name="g"/>: ⌈M/64⌉ × ⌈N/64⌉·groups groups of 64 threads.</summary>
+    public static (int X, int Y, int Z) ForwardGrid(GemmShape g) =>
+        (Tiles(g.M, ConvGemmKernels.TileM), Tiles(g.GroupColumns, ConvGemmKernels.TileN) * g.Groups, 1);
+
+    /// <summary>The launch of BackwardWeightsV2: ⌈K/64⌉·⌈N/64⌉ × splits × groups.</summary>
+    public static (int X, int Y, int Z) WeightsGrid(GemmShape g) =>
+        (Tiles(g.K, ConvGemmKernels.TileM) * Tiles(g.GroupColumns, ConvGemmKernels.TileN), g.Splits, g.Groups);
+
+    /// <summary>
+    /// The version that runs <paramref name="pass"/> of <paramref name="p"/>. Auto takes v2 where its
+    /// GEMM has M ≥ 64, N ≥ 16 and K ≥ 16 per group (for backward weights: reduction ≥ 64, rows and
+    /// columns ≥ 16): a 64×64 tile then does mostly useful work, while v1 is left the thin shapes
+    /// (depthwise, a few channels, tiny images) where one thread per element is as good. Every VGG16
+    /// layer goes to v2. v2 is never chosen for a launch past CUDA's grid limits (an extent over 65535
+    /// in y or z): those run v1 even when v2 is forced. The thresholds are a first guess until timed on a GPU.
+    /// </summary>
+    public static KernelVersion Choose(KernelVersion requested, ConvPass pass, ConvShape p)
+    {
+        if (requested == KernelVersion.V1) return KernelVersion.V1;
+        var g = pass == ConvPass.BackwardData ? BackwardData(p) : pass == ConvPass.Forward ? Forward(p) : BackwardWeights(p);
+        var (_, y, z) = pass == ConvPass.BackwardWeights ? WeightsGrid(g) : ForwardGrid(g);
+        if (y > GridLimit || z > GridLimit) return KernelVersion.V1;
+        if (requested == KernelVersion.V2) return KernelVersion.V2;
+        // For backward weights the reduction is M and the rows of C are K; the test is symmetric in them.
+        return g.M >= 64 && g.K >= 16 && g.GroupColumns >= 16 ? KernelVersion.V2 : KernelVersion.V1;
+    }
+
+    private static int Tiles(int n, int tile) => (n + tile - 1) / tile;
+}

@@ -1,0 +1,93 @@
+using Conformance.Backends.Ilgpu.Kernels;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Conformance.Backends.Ilgpu;
+
+/// <summary>
+/// The convolution passes on device memory, each in the version <see cref="ConvGemmPlan.Choose"/>
+/// picks: what <see cref="IlgpuOps"/> runs for the convolution ops and what the kernel benchmark
+/// times. Every method launches asynchronously; temporaries (v2's B matrix and split partials) are
+/// freed only after the device has finished with them.
+/// </summary>
+public static class ConvPasses
+{
+    /// <summary>y = conv(x, w) (+ bias); <paramref name="bias"/> is read only when p.HasBias is 1.</summary>
+    public static void Forward(DeviceState s, KernelVersion version, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
+        ArrayView<float> y, ConvShape p)
+    {
+        if (ConvGemmPlan.Choose(version, ConvPass.Forward, p) == KernelVersion.V1)
+        {
+            s.Kernels.ConvForward(p.OutputLength, x, w, bias, y, p);
+            return;
+        }
+        var g = ConvGemmPlan.Forward(p);
+        if (p.Reversal == 0)
+        {
+            s.Kernels.GemmForward(Config(ConvGemmPlan.ForwardGrid(g)), x, w, bias, y, g);
+            return;
+        }
+        using var flipped = s.Allocate(p.WeightLength);
+        s.Kernels.WeightsAsGemm(p.WeightLength, w, flipped.View, Layout(p, transpose: false));
+        s.Kernels.GemmForward(Config(ConvGemmPlan.ForwardGrid(g)), x, flipped.View, bias, y, g);
+        s.Accelerator.Synchronize();
+    }
+
+    /// <summary>dx from w and dy.</summary>
+    public static void BackwardData(DeviceState s, KernelVersion version, ArrayView<float> w, ArrayView<float> dy, ArrayView<float> dx, ConvShape p)
+    {
+        if (ConvGemmPlan.Choose(version, ConvPass.BackwardData, p) == KernelVersion.V1)
+        {
+            s.Kernels.ConvBackwardData(p.InputLength, w, dy, dx, p);
+            return;
+        }
+        var g = ConvGemmPlan.BackwardData(p);
+        using var transposed = s.Allocate(p.WeightLength);
+        s.Kernels.WeightsAsGemm(p.WeightLength, w, transposed.View, Layout(p, transpose: true));
+        s.Kernels.GemmForward(Config(ConvGemmPlan.ForwardGrid(g)), dy, transposed.View, dy, dx, g);
+        s.Accelerator.Synchronize();
+    }
+
+    /// <summary>dw from x and dy.</summary>
+    public static void BackwardWeights(DeviceState s, KernelVersion version, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, ConvShape p)
+    {
+        if (ConvGemmPlan.Choose(version, ConvPass.BackwardWeights, p) == KernelVersion.V1)
+        {
+            s.Kernels.ConvBackwardWeights(p.WeightLength, x, dy, dw, p);
+            return;
+        }
+        var g = ConvGemmPlan.BackwardWeights(p);
+        using var partials = s.Allocate(g.Splits * p.WeightLength);
+        s.Kernels.GemmBackwardWeights(Config(ConvGemmPlan.WeightsGrid(g)), x, dy, partials.View, g);
+        var reduce = new ReduceShape
+        {
+            Splits = g.Splits, K1 = p.K1, K2 = p.K2, Channels = p.CinPerGroup, Columns = p.Cout, Reversal = p.Reversal,
+        };
+        s.Kernels.ReduceSplits(p.WeightLength, partials.View, dw, reduce);
+        s.Accelerator.Synchronize();
+    }
+
+    /// <summary>db = the column sums of dy; v2 (split sums) with backward weights.</summary>
+    public static void BackwardBias(DeviceState s, KernelVersion version, ArrayView<float> dy, ArrayView<float> db, ConvShape p)
+    {
+        if (ConvGemmPlan.Choose(version, ConvPass.BackwardWeights, p) == KernelVersion.V1)
+        {
+            s.Kernels.ConvBackwardBias(p.Cout, dy, db, p);
+            return;
+        }
+        var r = ConvGemmPlan.BiasSplits(p);
+        using var partials = s.Allocate(r.Splits * p.Cout);
+        s.Kernels.BiasPartials(r.Splits * p.Cout, dy, partials.View, r);
+        s.Kernels.ReduceSplits(p.Cout, partials.View, db, r);
+        s.Accelerator.Synchronize();
+    }
+
+    private static KernelConfig Config((int X, int Y, int Z) grid) =>
+        new(new Index3D(grid.X, grid.Y, grid.Z), new Index3D(ConvGemmKernels.Threads, 1, 1));
+
+    private static WeightLayout Layout(ConvShape p, bool transpose) => new()
+    {
+        K1 = p.K1, K2 = p.K2, CinPerGroup = p.CinPerGroup, Cout = p.Cout, CoutPerGroup = p.CoutPerGroup,
+        Reversal = p.Reversal, Transpose = transpose ? 1 : 0,
+    };
+}

@@ -1,0 +1,110 @@
+using Conformance.Backends.Ilgpu;
+using Conformance.Core.Backends;
+using Conformance.Core.Cases;
+using Conformance.Core.Harness;
+using Conformance.Reference;
+using Xunit;
+
+namespace Conformance.Tests.Backends;
+
+/// <summary>
+/// The convolution kernel versions of the ILGPU backends: which version the dispatcher picks,
+/// v2's split-K plan, and v2's bitwise repeatability. Correctness of each version is the suites'
+/// (IlgpuCpuV1Conformance and IlgpuCpuV2Conformance run every case on each version).
+/// </summary>
+public sealed class IlgpuKernelVersionTests
+{
+    private static readonly OpAttributes Same = OpAttributes.Default with { Padding = Padding.Same };
+
+    /// <summary>The 13 convolutions of VGG16 (3×3, same, stride 1) at batch 64.</summary>
+    public static IEnumerable<object[]> Vgg16Layers => CaseCatalog.Vgg16Convs.Select(l => new object[] { l.Name, l.Size, l.Cin, l.Cout });
+
+    [Theory]
+    [MemberData(nameof(Vgg16Layers))]
+    public void AutoRunsEveryVgg16LayerOnV2ButTheThreeChannelImagesGradient(string layer, int size, int cin, int cout)
+    {
+        var p = DeviceGeometry.Layer([64, size, size, cin], [3, 3, cin, cout], true, Same);
+        Assert.Equal(KernelVersion.V2, ConvGemmPlan.Choose(KernelVersion.Auto, ConvPass.Forward, p));
+        Assert.Equal(KernelVersion.V2, ConvGemmPlan.Choose(KernelVersion.Auto, ConvPass.BackwardWeights, p));
+        // dx of block1_conv1 has 3 columns (the image's channels): v1's one thread per element does as well there.
+        Assert.Equal(cin == 3 ? KernelVersion.V1 : KernelVersion.V2, ConvGemmPlan.Choose(KernelVersion.Auto, ConvPass.BackwardData, p));
+        _ = layer;
+    }
+
+    [Fact]
+    public void AutoLeavesThinShapesToV1AndAForcedVersionIsAlwaysRun()
+    {
+        var depthwise = DeviceGeometry.Layer([8, 32, 32, 64], [3, 3, 1, 64], false, Same with { Groups = 64 });
+        var tiny = DeviceGeometry.Layer([1, 4, 4, 64], [3, 3, 64, 64], false, Same);
+        foreach (var p in new[] { depthwise, tiny })
+            foreach (var pass in Enum.GetValues<ConvPass>())
+            {
+                Assert.Equal(KernelVersion.V1, ConvGemmPlan.Choose(KernelVersion.Auto, pass, p));
+                Assert.Equal(KernelVersion.V1, ConvGemmPlan.Choose(KernelVersion.V1, pass, p));
+                Assert.Equal(KernelVersion.V2, ConvGemmPlan.Choose(KernelVersion.V2, pass, p));
+            }
+    }
+
+    [Theory]
+    [InlineData(64, 224, 64, 64)]
+    [InlineData(64, 14, 512, 512)]
+    [InlineData(2, 56, 64, 64)]
+    [InlineData(1, 1, 3, 5)]
+    public void SplitKCoversTheReductionOnceWithNoEmptySplit(int batch, int size, int cin, int cout)
+    {
+        var g = ConvGemmPlan.BackwardWeights(DeviceGeometry.Layer([batch, size, size, cin], [3, 3, cin, cout], false, Same));
+        int stages = (g.M + 15) / 16;
+        Assert.InRange(g.Splits, 1, ConvGemmPlan.TargetGroups);
+        Assert.True(g.Splits * g.SplitStages >= stages, "the splits leave positions out");
+        Assert.True((g.Splits - 1) * g.SplitStages < stages, "the last split is empty");
+        Assert.True(g.Splits == 1 || g.SplitStages >= ConvGemmPlan.MinStagesPerSplit);
+    }
+
+    [Fact]
+    public void V2IsBitwiseRepeatableWhereBackwardWeightsSplitsK()
+    {
+        // The lecture's Sobel layer: dw's reduction over 62·62 positions is cut into 15 splits, db's into 16.
+        var c = CaseCatalog.Get("conv2d_layer_backward/lecture/keras-sobel-1to2");
+        var call = c.Build(PrecisionClass.Fp32);
+        var p = DeviceGeometry.Layer(call.Inputs["x"].Shape, call.Inputs["w"].Shape, false, call.Attributes);
+        Assert.Equal(15, ConvGemmPlan.BackwardWeights(p).Splits);
+        Assert.Equal(16, ConvGemmPlan.BiasSplits(p).Splits);
+        using var b = new IlgpuCpuV2Backend();
+        var first = b.Evaluate(call);
+        var second = b.Evaluate(call);
+        foreach (string output in new[] { "dx", "dw", "db" })
+            Assert.Equal(first[output].Data, second[output].Data);
+    }
+
+    [Fact]
+    public void AutoMixesTheVersionsWithinOneBackwardCallAndPasses()
+    {
+        // block1_conv1's backward at a quarter size: dx (3 columns) on v1, dw and db on v2, in one call.
+        var c = CaseCatalog.Get("conv2d_layer_backward/vgg16/block1_conv1");
+        var call = c.Build(PrecisionClass.Fp32);
+        var p = DeviceGeometry.Layer(call.Inputs["x"].Shape, call.Inputs["w"].Shape, false, call.Attributes);
+        Assert.Equal(KernelVersion.V1, ConvGemmPlan.Choose(KernelVersion.Auto, ConvPass.BackwardData, p));
+        Assert.Equal(KernelVersion.V2, ConvGemmPlan.Choose(KernelVersion.Auto, ConvPass.BackwardWeights, p));
+        using var auto = new IlgpuCpuBackend();
+        foreach (string id in new[] { c.Id, "conv2d_layer/vgg16/block1_conv1" })
+        {
+            var result = CaseRunner.Run(auto, CaseCatalog.Get(id));
+            Assert.True(result.Status == CaseStatus.Passed, result.Describe());
+        }
+    }
+
+    [Fact]
+    public void EveryVersionPassesAStridedDilatedGroupedCase()
+    {
+        // One case through every backend variant by name (the suites run all of them on Auto and V2).
+        var c = CaseCatalog.Get("conv2d_layer_backward/edge/groups-3-strided-dilated");
+        foreach (var backend in new IlgpuBackend[] { new IlgpuCpuBackend(), new IlgpuCpuV1Backend(), new IlgpuCpuV2Backend() })
+        {
+            using (backend)
+            {
+                var result = CaseRunner.Run(backend, c);
+                Assert.True(result.Status == CaseStatus.Passed, $"{backend.Name}: {result.Describe()}");
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Conformance.Backends.Ilgpu;
+using Conformance.Perf;
+using Xunit;
+
+namespace Conformance.Tests.Perf;
+
+/// <summary>The per-pass kernel benchmark (bench --conv-passes): it runs on the simulator, and its table adds up (timings never decide a test).</summary>
+public sealed class ConvPassBenchTests
+{
+    private static readonly MachineInfo Machine = new("Test CPU", 2, 24, "cuda NVIDIA H100", "Linux", ".NET", "abc", new DateTime(2026, 11, 26));
+
+    [Fact]
+    public void EveryPassOfEveryVersionIsTimedOnDeviceMemory()
+    {
+        using var backend = new IlgpuCpuBackend();
+        var bench = new ConvPassBench([backend], batch: 2, quick: false, [KernelVersion.V1, KernelVersion.V2])
+        {
+            Layers = [new("tiny", 6, 8, 12)],
+        };
+        var results = bench.Run();
+        Assert.Equal(6, results.Count);
+        Assert.All(results, r => Assert.True(r.Time is { Median: > 0 }, $"{r.Backend} {r.Workload}: {r.Skipped}"));
+        Assert.Equal(["ilgpu-cpu-v1", "ilgpu-cpu-v2"], results.Select(r => r.Backend).Distinct());
+        Assert.Contains(results, r => r.Workload == "tiny backward-weights");
+        Assert.All(results, r => Assert.Equal(2.0 * 2 * 6 * 6 * 12 * 9 * 8, r.Flops));
+    }
+
+    [Fact]
+    public void ThePassTableSumsThirteenLayersAndComparesV2WithCudnn()
+    {
+        // Every distinct shape 1 ms on v1, 0.5 ms on v2 and 0.25 ms on cuDNN fp32; tf32 left out.
+        var results = new List<BenchResult>();
+        foreach (var layer in ConvPassBench.Vgg16.Where(l => l.SameAs == null))
+            foreach (var (pass, _) in ConvPassBench.Passes)
+                foreach (var (backend, ms) in new[] { ("ilgpu-cuda-v1", 1.0), ("ilgpu-cuda-v2", 0.5), ("pytorch-cuda-fp32", 0.25) })
+                    results.Add(new($"{layer.Name} {pass}", ConvPassBench.Group, backend, 1e9, new Timing(ms / 1e3, ms / 1e3, ms / 1e3, 3), null));
+        var report = new BenchReport(Machine, 0, 0, "conv-passes-b64", results);
+        string md = PassReport.ToMarkdown(report, 64, quick: false, ["ilgpu-cuda"]);
+        Assert.Contains("| block5_conv3 = | 1.00 ms, 1.00 TFLOP/s | 0.50 ms, 2.00 TFLOP/s | 0.25 ms, 4.00 TFLOP/s | 0.50 ms, 2.00 TFLOP/s (v2) |", md);
+        // 13 layers, each of 1 GFLOP: 13 ms at 1 TFLOP/s on v1.
+        Assert.Contains("| **13 layers** | **13.00 ms, 1.00 TFLOP/s** | **6.50 ms, 2.00 TFLOP/s** | **3.25 ms, 4.00 TFLOP/s** |", md);
+        // Speed relative to cuDNN fp32: 0.25 for v1, 0.5 for v2; Auto picks v1 for block1_conv1's dx only.
+        Assert.Contains("| forward | 0.25 | 0.50 | 0.50 |", md);
+        Assert.Contains("| backward-data | 0.25 | 0.50 |", md);
+    }
+}
