@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One lent-GPU session for issue 11, in one call (the device tool returns at most 8 files, so
+# everything is packed into OUT_DIR/results.tgz, plus OUT_DIR/summary.txt):
+#   1. ptxas -v on every convolution kernel's PTX (registers, spills) from artifacts/ptx
+#      (CONFORMANCE_PTX_DIR=artifacts/ptx dotnet test ... --filter FullyQualifiedName~IlgpuPtxTests);
+#   2. perf/gpu/conv-passes.sh: cuDNN (TF32 off, then on) and our v1 and v2 kernels, VGG16's 13
+#      convolutions at batch 64, each pass alone, in the same session;
+#   3. the thorough catalogue on ilgpu-cuda (the dispatcher's choice per shape) and the
+#      convolution ops on ilgpu-cuda-v2 (v2 forced), default mode on ilgpu-cuda-v1's convolutions.
+# Needs artifacts/gpu-kit and artifacts/runtime (perf/gpu/make-kit.sh perf/gpu/pack-runtime.sh).
+# Usage: perf/gpu/issue11-session.sh OUT_DIR
+set -uo pipefail
+out=${1:?usage: issue11-session.sh OUT_DIR}
+cd "$(dirname "$0")/../.."
+work=$(mktemp -d); rt=$(mktemp -d)
+tar -C "$rt" -xJf artifacts/runtime/dotnet-runtime.tar.xz
+export DOTNET_ROOT="$rt" DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 PATH="$rt:$PATH" PYTHONUNBUFFERED=1
+C=(dotnet artifacts/gpu-kit/conformance.dll)
+step() { local s=$(date +%s); "$@"; echo "$(date -u +%H:%M:%S) exit $? in $(( $(date +%s) - s )) s: ${*:0:8}" | tee -a "$work/steps.txt"; }
+for f in artifacts/ptx/Conv*.ptx; do echo "== $f"; ptxas -arch=sm_90 -v "$f" -o /dev/null 2>&1; done > "$work/ptxas.txt"
+step timeout 300 perf/gpu/conv-passes.sh "$work/passes" 64 v1,v2 > "$work/conv-passes.log" 2>&1
+step timeout 150 "${C[@]}" check --backend ilgpu-cuda --mode thorough --json "$work/cuda-thorough.json" > "$work/cuda-thorough.txt" 2>&1
+for op in conv2d_layer conv2d_layer_backward dense dense_backward; do
+  step timeout 60 "${C[@]}" check --backend ilgpu-cuda-v2 --mode thorough --op $op > "$work/cuda-v2-$op.txt" 2>&1
+done
+step timeout 40 "${C[@]}" check --backend ilgpu-cuda-v1 --op conv2d_layer_backward > "$work/cuda-v1-backward.txt" 2>&1
+nvidia-smi > "$work/nvidia-smi.txt" 2>&1
+{ cat "$work/steps.txt"; grep -h "conformance:" "$work"/cuda*.txt; cat "$work/passes/machine.txt"; } > "$out/summary.txt"
+tar -C "$work" -czf "$out/results.tgz" .
