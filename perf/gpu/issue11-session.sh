@@ -16,14 +16,18 @@ work=$(mktemp -d); rt=$(mktemp -d)
 tar -C "$rt" -xJf artifacts/runtime/dotnet-runtime.tar.xz
 export DOTNET_ROOT="$rt" DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 PATH="$rt:$PATH" PYTHONUNBUFFERED=1
 C=(dotnet artifacts/gpu-kit/conformance.dll)
-step() { local s=$(date +%s); "$@"; echo "$(date -u +%H:%M:%S) exit $? in $(( $(date +%s) - s )) s: ${*:0:8}" | tee -a "$work/steps.txt"; }
-for f in artifacts/ptx/Conv*.ptx; do echo "== $f"; ptxas -arch=sm_90 -v "$f" -o /dev/null 2>&1; done > "$work/ptxas.txt"
-step timeout 300 perf/gpu/conv-passes.sh "$work/passes" 64 v1,v2 > "$work/conv-passes.log" 2>&1
-step timeout 150 "${C[@]}" check --backend ilgpu-cuda --mode thorough --json "$work/cuda-thorough.json" > "$work/cuda-thorough.txt" 2>&1
+# Each step is timed and the results packed after it, so a call cut off at its limit still returns what ran.
+step() {
+  local s=$(date +%s); "$@"; echo "$(date -u +%H:%M:%S) exit $? in $(( $(date +%s) - s )) s: ${*:1:8}" >> "$work/steps.txt"
+  tar -C "$work" -czf "$out/results.tgz" .
+}
+for f in artifacts/ptx/Conv*.ptx; do echo "== $f"; timeout 20 ptxas -arch=sm_90 -v "$f" -o /dev/null 2>&1; done > "$work/ptxas.txt"
+step timeout 240 perf/gpu/conv-passes.sh "$work/passes" 64 v1,v2 > "$work/conv-passes.log" 2>&1
+step timeout 120 "${C[@]}" check --backend ilgpu-cuda --mode thorough --json "$work/cuda-thorough.json" > "$work/cuda-thorough.txt" 2>&1
 for op in conv2d_layer conv2d_layer_backward dense dense_backward; do
-  step timeout 60 "${C[@]}" check --backend ilgpu-cuda-v2 --mode thorough --op $op > "$work/cuda-v2-$op.txt" 2>&1
+  step timeout 35 "${C[@]}" check --backend ilgpu-cuda-v2 --mode thorough --op $op > "$work/cuda-v2-$op.txt" 2>&1
 done
-step timeout 40 "${C[@]}" check --backend ilgpu-cuda-v1 --op conv2d_layer_backward > "$work/cuda-v1-backward.txt" 2>&1
+step timeout 30 "${C[@]}" check --backend ilgpu-cuda-v1 --op conv2d_layer_backward > "$work/cuda-v1-backward.txt" 2>&1
 nvidia-smi > "$work/nvidia-smi.txt" 2>&1
 { cat "$work/steps.txt"; grep -h "conformance:" "$work"/cuda*.txt; cat "$work/passes/machine.txt"; } > "$out/summary.txt"
 tar -C "$work" -czf "$out/results.tgz" .
