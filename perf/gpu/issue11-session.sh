@@ -18,7 +18,7 @@ export DOTNET_ROOT="$rt" DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 PATH="$rt:$PATH
 C=(dotnet artifacts/gpu-kit/conformance.dll)
 # Each step is timed and the results packed after it, so a call cut off at its limit still returns what ran.
 step() {
-  local s=$(date +%s); "$@"; echo "$(date -u +%H:%M:%S) exit $? in $(( $(date +%s) - s )) s: ${*:1:8}" >> "$work/steps.txt"
+  local s=$(date +%s) rc; "$@"; rc=$?; echo "$(date -u +%H:%M:%S) exit $rc in $(( $(date +%s) - s )) s: ${*:1:8}" >> "$work/steps.txt"
   tar -C "$work" -czf "$out/results.tgz" .
 }
 for f in artifacts/ptx/Conv*.ptx; do echo "== $f"; timeout 20 ptxas -arch=sm_90 -v "$f" -o /dev/null 2>&1; done > "$work/ptxas.txt"
