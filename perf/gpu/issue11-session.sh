@@ -8,9 +8,10 @@
 #   3. the thorough catalogue on ilgpu-cuda (the dispatcher's choice per shape) and the
 #      convolution ops on ilgpu-cuda-v2 (v2 forced), default mode on ilgpu-cuda-v1's convolutions.
 # Needs artifacts/gpu-kit and artifacts/runtime (perf/gpu/make-kit.sh perf/gpu/pack-runtime.sh).
-# Usage: perf/gpu/issue11-session.sh OUT_DIR
+# Usage: perf/gpu/issue11-session.sh OUT_DIR [VERSIONS (v1,v2)]: the kernel versions timed; each one
+# but v1 is also checked forced on the convolution and dense ops.
 set -uo pipefail
-out=${1:?usage: issue11-session.sh OUT_DIR}
+out=${1:?usage: issue11-session.sh OUT_DIR [VERSIONS]}; versions=${2:-v1,v2}
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d); rt=$(mktemp -d)
 tar -C "$rt" -xJf artifacts/runtime/dotnet-runtime.tar.xz
@@ -22,10 +23,13 @@ step() {
   tar -C "$work" -czf "$out/results.tgz" .
 }
 for f in artifacts/ptx/Conv*.ptx; do echo "== $f"; timeout 20 ptxas -arch=sm_90 -v "$f" -o /dev/null 2>&1; done > "$work/ptxas.txt"
-step timeout 240 perf/gpu/conv-passes.sh "$work/passes" 64 v1,v2 > "$work/conv-passes.log" 2>&1
+step timeout 240 perf/gpu/conv-passes.sh "$work/passes" 64 "$versions" > "$work/conv-passes.log" 2>&1
 step timeout 120 "${C[@]}" check --backend ilgpu-cuda --mode thorough --json "$work/cuda-thorough.json" > "$work/cuda-thorough.txt" 2>&1
-for op in conv2d_layer conv2d_layer_backward dense dense_backward; do
-  step timeout 35 "${C[@]}" check --backend ilgpu-cuda-v2 --mode thorough --op $op > "$work/cuda-v2-$op.txt" 2>&1
+for v in ${versions//,/ }; do
+  [ "$v" = v1 ] && continue
+  for op in conv2d_layer conv2d_layer_backward dense dense_backward; do
+    step timeout 35 "${C[@]}" check --backend ilgpu-cuda-$v --mode thorough --op $op > "$work/cuda-$v-$op.txt" 2>&1
+  done
 done
 step timeout 30 "${C[@]}" check --backend ilgpu-cuda-v1 --op conv2d_layer_backward > "$work/cuda-v1-backward.txt" 2>&1
 nvidia-smi > "$work/nvidia-smi.txt" 2>&1
