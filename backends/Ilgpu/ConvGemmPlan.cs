@@ -2,7 +2,7 @@ using Conformance.Backends.Ilgpu.Kernels;
 
 namespace Conformance.Backends.Ilgpu;
 
-/// <summary>Which version of the convolution kernels a backend runs (Kernels/ConvolutionKernels.cs is v1, ConvGemmKernels.cs v2).</summary>
+/// <summary>Which version of the convolution kernels a backend runs (Kernels/ConvolutionKernels.cs is v1, ConvGemmKernels.cs v2, ConvGemmKernelsV3.cs v3).</summary>
 public enum KernelVersion
 {
     /// <summary>Per pass and shape, the version <see cref="ConvGemmPlan.Choose"/> picks.</summary>
@@ -11,6 +11,8 @@ public enum KernelVersion
     V1,
     /// <summary>v2, the implicit GEMM, wherever its launch fits the device's grid limits (every catalogued shape does).</summary>
     V2,
+    /// <summary>v3, the implicit GEMM with a 128×128 tile (ConvGemmKernelsV3.cs), under the same grid-limit rule; only when forced (Auto never picks it yet).</summary>
+    V3,
 }
 
 /// <summary>The three passes of a convolution layer whose kernels have versions.</summary>
@@ -26,7 +28,7 @@ public enum ConvPass
 
 /// <summary>
 /// A convolution pass as the v2 kernels see it (<see cref="GemmShape"/>), their launch geometry,
-/// and the dispatcher that picks v1 or v2 for a pass and shape.
+/// and the dispatcher that picks v1 or v2 for a pass and shape (v3 only when forced).
 /// </summary>
 public static class ConvGemmPlan
 {
@@ -35,6 +37,16 @@ public static class ConvGemmPlan
 
     /// <summary>The fewest 16-position stages a split of backward weights gets.</summary>
     public const int MinStagesPerSplit = 16;
+
+    /// <summary>
+    /// v3's backward weights: groups to aim for, 2 per SM of an H100 (132 SMs). v3's 256-thread
+    /// groups need ≤ 128 registers a thread for two to be resident on an SM, so 2 per SM is about one
+    /// full wave; fewer leaves SMs idle (v2's block4_conv2 ran 576 groups in one split, 18.8% occupancy).
+    /// </summary>
+    public const int TargetGroupsV3 = 2 * 132;
+
+    /// <summary>The fewest 8-position stages a split of v3's backward weights gets (256 positions, as v2's 16 stages of 16).</summary>
+    public const int MinStagesPerSplitV3 = 32;
 
     /// <summary>CUDA's limit on the grid's y and z extents.</summary>
     private const int GridLimit = 65535;
@@ -81,6 +93,29 @@ public static class ConvGemmPlan
         return g;
     }
 
+    /// <summary>
+    /// v3's backward weights: the split count is the smallest that gives at least <see cref="TargetGroupsV3"/>
+    /// groups, ⌈264 / tiles⌉ with tiles = ⌈K/128⌉·⌈Cout/G/128⌉·G, capped so a split keeps at least 256
+    /// positions (else the reduction of the partials outweighs the GEMM). A function of the shape only,
+    /// not of the device, so a shape's sums run in the same order everywhere. VGG16 at batch 64:
+    /// block1_conv1 (1 tile) 264 splits, block4_conv2 (144 tiles) 2 splits, 288 groups.
+    /// </summary>
+    public static GemmShape BackwardWeightsV3(ConvShape p)
+    {
+        var g = Forward(p);
+        g.HasBias = 0;
+        int tiles = Tiles(g.K, ConvGemmKernelsV3.TileM) * Tiles(g.GroupColumns, ConvGemmKernelsV3.TileN) * g.Groups;
+        int stages = Tiles(g.M, ConvGemmKernelsV3.TileK);
+        int splits = Math.Clamp(Tiles(TargetGroupsV3, tiles), 1, Math.Max(1, stages / MinStagesPerSplitV3));
+        g.SplitStages = Tiles(stages, splits);
+        g.Splits = Tiles(stages, g.SplitStages); // no empty split
+        return g;
+    }
+
+    /// <summary>The backward-weights shape of <paramref name="version"/> (v3 splits differently from v2).</summary>
+    public static GemmShape BackwardWeights(ConvShape p, KernelVersion version) =>
+        version == KernelVersion.V3 ? BackwardWeightsV3(p) : BackwardWeights(p);
+
     /// <summary>db's split sums: about 256 or more rows of dy per thread, at most 1024 splits.</summary>
     public static ReduceShape BiasSplits(ConvShape p)
     {
@@ -101,6 +136,21 @@ public static class ConvGemmPlan
     public static (int X, int Y, int Z) WeightsGrid(GemmShape g) =>
         (Tiles(g.K, ConvGemmKernels.TileM) * Tiles(g.GroupColumns, ConvGemmKernels.TileN), g.Splits, g.Groups);
 
+    /// <summary>Threads per group of the GEMM kernels of <paramref name="version"/> (v2 or v3).</summary>
+    public static int Threads(KernelVersion version) => version == KernelVersion.V3 ? ConvGemmKernelsV3.Threads : ConvGemmKernels.Threads;
+
+    /// <summary>The launch of ForwardV2 or ForwardV3: ⌈M/tile⌉ × ⌈N/tile⌉·groups.</summary>
+    public static (int X, int Y, int Z) ForwardGrid(GemmShape g, KernelVersion version) =>
+        version == KernelVersion.V3
+            ? (Tiles(g.M, ConvGemmKernelsV3.TileM), Tiles(g.GroupColumns, ConvGemmKernelsV3.TileN) * g.Groups, 1)
+            : ForwardGrid(g);
+
+    /// <summary>The launch of BackwardWeightsV2 or BackwardWeightsV3: ⌈K/tile⌉·⌈N/tile⌉ × splits × groups.</summary>
+    public static (int X, int Y, int Z) WeightsGrid(GemmShape g, KernelVersion version) =>
+        version == KernelVersion.V3
+            ? (Tiles(g.K, ConvGemmKernelsV3.TileM) * Tiles(g.GroupColumns, ConvGemmKernelsV3.TileN), g.Splits, g.Groups)
+            : WeightsGrid(g);
+
     /// <summary>
     /// The version that runs <paramref name="pass"/> of <paramref name="p"/>. Auto takes v2 where its
     /// GEMM has M ≥ 64, N ≥ 16 and K ≥ 16 per group (for backward weights: reduction ≥ 64, rows and
@@ -108,14 +158,16 @@ public static class ConvGemmPlan
     /// (depthwise, a few channels, tiny images) where one thread per element is as good. Every VGG16
     /// layer goes to v2. v2 is never chosen for a launch past CUDA's grid limits (an extent over 65535
     /// in y or z): those run v1 even when v2 is forced. The thresholds are a first guess until timed on a GPU.
+    /// v3 runs only when forced (under the same grid-limit rule, with its own grid) until a GPU measurement decides.
     /// </summary>
     public static KernelVersion Choose(KernelVersion requested, ConvPass pass, ConvShape p)
     {
         if (requested == KernelVersion.V1) return KernelVersion.V1;
-        var g = pass == ConvPass.BackwardData ? BackwardData(p) : pass == ConvPass.Forward ? Forward(p) : BackwardWeights(p);
-        var (_, y, z) = pass == ConvPass.BackwardWeights ? WeightsGrid(g) : ForwardGrid(g);
+        var gemm = requested == KernelVersion.V3 ? KernelVersion.V3 : KernelVersion.V2;
+        var g = pass == ConvPass.BackwardData ? BackwardData(p) : pass == ConvPass.Forward ? Forward(p) : BackwardWeights(p, gemm);
+        var (_, y, z) = pass == ConvPass.BackwardWeights ? WeightsGrid(g, gemm) : ForwardGrid(g, gemm);
         if (y > GridLimit || z > GridLimit) return KernelVersion.V1;
-        if (requested == KernelVersion.V2) return KernelVersion.V2;
+        if (requested != KernelVersion.Auto) return requested;
         // For backward weights the reduction is M and the rows of C are K; the test is symmetric in them.
         return g.M >= 64 && g.K >= 16 && g.GroupColumns >= 16 ? KernelVersion.V2 : KernelVersion.V1;
     }

@@ -7,7 +7,7 @@ namespace Conformance.Backends.Ilgpu;
 /// <summary>
 /// The convolution passes on device memory, each in the version <see cref="ConvGemmPlan.Choose"/>
 /// picks: what <see cref="IlgpuOps"/> runs for the convolution ops and what the kernel benchmark
-/// times. Every method launches asynchronously; temporaries (v2's B matrix and split partials) are
+/// times. Every method launches asynchronously; temporaries (v2's and v3's B matrix and split partials) are
 /// freed only after the device has finished with them.
 /// </summary>
 public static class ConvPasses
@@ -16,7 +16,8 @@ public static class ConvPasses
     public static void Forward(DeviceState s, KernelVersion version, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
         ArrayView<float> y, ConvShape p)
     {
-        if (ConvGemmPlan.Choose(version, ConvPass.Forward, p) == KernelVersion.V1)
+        var v = ConvGemmPlan.Choose(version, ConvPass.Forward, p);
+        if (v == KernelVersion.V1)
         {
             s.Kernels.ConvForward(p.OutputLength, x, w, bias, y, p);
             return;
@@ -24,19 +25,20 @@ public static class ConvPasses
         var g = ConvGemmPlan.Forward(p);
         if (p.Reversal == 0)
         {
-            s.Kernels.GemmForward(Config(ConvGemmPlan.ForwardGrid(g)), x, w, bias, y, g);
+            GemmForward(s, v, x, w, bias, y, g);
             return;
         }
         using var flipped = s.Allocate(p.WeightLength);
         s.Kernels.WeightsAsGemm(p.WeightLength, w, flipped.View, Layout(p, transpose: false));
-        s.Kernels.GemmForward(Config(ConvGemmPlan.ForwardGrid(g)), x, flipped.View, bias, y, g);
+        GemmForward(s, v, x, flipped.View, bias, y, g);
         s.Accelerator.Synchronize();
     }
 
     /// <summary>dx from w and dy.</summary>
     public static void BackwardData(DeviceState s, KernelVersion version, ArrayView<float> w, ArrayView<float> dy, ArrayView<float> dx, ConvShape p)
     {
-        if (ConvGemmPlan.Choose(version, ConvPass.BackwardData, p) == KernelVersion.V1)
+        var v = ConvGemmPlan.Choose(version, ConvPass.BackwardData, p);
+        if (v == KernelVersion.V1)
         {
             s.Kernels.ConvBackwardData(p.InputLength, w, dy, dx, p);
             return;
@@ -44,21 +46,24 @@ public static class ConvPasses
         var g = ConvGemmPlan.BackwardData(p);
         using var transposed = s.Allocate(p.WeightLength);
         s.Kernels.WeightsAsGemm(p.WeightLength, w, transposed.View, Layout(p, transpose: true));
-        s.Kernels.GemmForward(Config(ConvGemmPlan.ForwardGrid(g)), dy, transposed.View, dy, dx, g);
+        GemmForward(s, v, dy, transposed.View, dy, dx, g);
         s.Accelerator.Synchronize();
     }
 
     /// <summary>dw from x and dy.</summary>
     public static void BackwardWeights(DeviceState s, KernelVersion version, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, ConvShape p)
     {
-        if (ConvGemmPlan.Choose(version, ConvPass.BackwardWeights, p) == KernelVersion.V1)
+        var v = ConvGemmPlan.Choose(version, ConvPass.BackwardWeights, p);
+        if (v == KernelVersion.V1)
         {
             s.Kernels.ConvBackwardWeights(p.WeightLength, x, dy, dw, p);
             return;
         }
-        var g = ConvGemmPlan.BackwardWeights(p);
+        var g = ConvGemmPlan.BackwardWeights(p, v);
         using var partials = s.Allocate(g.Splits * p.WeightLength);
-        s.Kernels.GemmBackwardWeights(Config(ConvGemmPlan.WeightsGrid(g)), x, dy, partials.View, g);
+        var config = Config(ConvGemmPlan.WeightsGrid(g, v), v);
+        if (v == KernelVersion.V3) s.Kernels.GemmBackwardWeightsV3(config, x, dy, partials.View, g);
+        else s.Kernels.GemmBackwardWeights(config, x, dy, partials.View, g);
         var reduce = new ReduceShape
         {
             Splits = g.Splits, K1 = p.K1, K2 = p.K2, Channels = p.CinPerGroup, Columns = p.Cout, Reversal = p.Reversal,
@@ -82,8 +87,17 @@ public static class ConvPasses
         s.Accelerator.Synchronize();
     }
 
-    private static KernelConfig Config((int X, int Y, int Z) grid) =>
-        new(new Index3D(grid.X, grid.Y, grid.Z), new Index3D(ConvGemmKernels.Threads, 1, 1));
+    /// <summary>ForwardV2 or ForwardV3 (forward and backward data) on <paramref name="g"/>.</summary>
+    private static void GemmForward(DeviceState s, KernelVersion v, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias,
+        ArrayView<float> c, GemmShape g)
+    {
+        var config = Config(ConvGemmPlan.ForwardGrid(g, v), v);
+        if (v == KernelVersion.V3) s.Kernels.GemmForwardV3(config, a, b, bias, c, g);
+        else s.Kernels.GemmForward(config, a, b, bias, c, g);
+    }
+
+    private static KernelConfig Config((int X, int Y, int Z) grid, KernelVersion v) =>
+        new(new Index3D(grid.X, grid.Y, grid.Z), new Index3D(ConvGemmPlan.Threads(v), 1, 1));
 
     private static WeightLayout Layout(ConvShape p, bool transpose) => new()
     {

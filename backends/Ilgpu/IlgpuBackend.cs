@@ -33,7 +33,7 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
 
     /// <summary>
     /// The convolution kernels' version: Auto (per pass and shape, <see cref="ConvGemmPlan.Choose"/>),
-    /// or V1 or V2 forced, so that every version can be tested and timed by name.
+    /// or V1, V2 or V3 forced, so that every version can be tested and timed by name.
     /// </summary>
     public virtual KernelVersion KernelVersion => KernelVersion.Auto;
 
@@ -61,7 +61,7 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
     protected virtual string Describe(Accelerator accelerator) =>
         $"{accelerator.AcceleratorType.ToString().ToLowerInvariant()} {accelerator.Name} (ILGPU {IlgpuVersion}, {KernelsWord})";
 
-    /// <summary>"convolution kernels auto", "… v1" or "… v2", for the device line.</summary>
+    /// <summary>"convolution kernels auto", "… v1", "… v2" or "… v3", for the device line.</summary>
     protected string KernelsWord => $"convolution kernels {KernelVersion.ToString().ToLowerInvariant()}";
 
     /// <summary>
@@ -165,13 +165,23 @@ public class IlgpuCpuBackend : IlgpuBackend
     /// </summary>
     public static readonly CPUDevice Simulator = new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 16, numMultiprocessors: 1);
 
+    /// <summary>
+    /// The simulated device for v3's 256-thread groups: 64 warps of 4. Only the v3 backend uses it, so
+    /// the other CPU backends keep the 64-thread device they were timed with (the simulator runs one
+    /// OS thread per thread of a group).
+    /// </summary>
+    public static readonly CPUDevice SimulatorV3 = new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 64, numMultiprocessors: 1);
+
+    /// <summary>The simulated device this backend starts.</summary>
+    protected virtual CPUDevice Device => Simulator;
+
     /// <inheritdoc />
     public override string Name => "ilgpu-cpu";
 
     /// <inheritdoc />
     protected override DeviceState StartDevice()
     {
-        var context = Context.Create(builder => builder.CPU(Simulator).Optimize(Optimization));
+        var context = Context.Create(builder => builder.CPU(Device).Optimize(Optimization));
         try
         {
             return new DeviceState(context, context.CreateCPUAccelerator(0), LoadKernels);
@@ -204,6 +214,19 @@ public sealed class IlgpuCpuV2Backend : IlgpuCpuBackend
     public override KernelVersion KernelVersion => KernelVersion.V2;
 }
 
+/// <summary>ilgpu-cpu with the v3 (implicit GEMM, 128×128 tile) convolution kernels forced, on the 256-thread simulator.</summary>
+public sealed class IlgpuCpuV3Backend : IlgpuCpuBackend
+{
+    /// <inheritdoc />
+    public override string Name => "ilgpu-cpu-v3";
+
+    /// <inheritdoc />
+    public override KernelVersion KernelVersion => KernelVersion.V3;
+
+    /// <inheritdoc />
+    protected override CPUDevice Device => SimulatorV3;
+}
+
 /// <summary>ilgpu-cuda with the v1 convolution kernels forced.</summary>
 public sealed class IlgpuCudaV1Backend : IlgpuCudaBackend
 {
@@ -222,6 +245,16 @@ public sealed class IlgpuCudaV2Backend : IlgpuCudaBackend
 
     /// <inheritdoc />
     public override KernelVersion KernelVersion => KernelVersion.V2;
+}
+
+/// <summary>ilgpu-cuda with the v3 (implicit GEMM, 128×128 tile) convolution kernels forced.</summary>
+public sealed class IlgpuCudaV3Backend : IlgpuCudaBackend
+{
+    /// <inheritdoc />
+    public override string Name => "ilgpu-cuda-v3";
+
+    /// <inheritdoc />
+    public override KernelVersion KernelVersion => KernelVersion.V3;
 }
 
 /// <summary>The same kernels on the first CUDA device, compiled to PTX by ILGPU.</summary>

@@ -8,7 +8,7 @@ namespace Conformance.Backends.Ilgpu;
 /// Every kernel of the backend, compiled and loaded once for one accelerator when the backend
 /// starts, so no call ever compiles. Each property is a launcher: the first argument is the number
 /// of threads (one per output element or row), or for the explicitly grouped v2 GEMM kernels the
-/// launch configuration, then the kernel's arguments. A kernel mutant
+/// launch configuration (v2's and v3's), then the kernel's arguments. A kernel mutant
 /// replaces one launcher (with <c>with</c>-style init) by a buggy kernel version.
 /// </summary>
 public sealed record KernelSet
@@ -28,6 +28,10 @@ public sealed record KernelSet
             ConvGemmKernels.ForwardV2);
         GemmBackwardWeights = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
             ConvGemmKernels.BackwardWeightsV2);
+        GemmForwardV3 = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
+            ConvGemmKernelsV3.ForwardV3);
+        GemmBackwardWeightsV3 = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
+            ConvGemmKernelsV3.BackwardWeightsV3);
         WeightsAsGemm = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WeightLayout>(
             ConvGemmKernels.WeightsAsGemmV2);
         ReduceSplits = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ReduceShape>(
@@ -64,6 +68,10 @@ public sealed record KernelSet
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmForward { get; init; }
     /// <summary>ConvGemmKernels.BackwardWeightsV2 (x, dy, split partials).</summary>
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmBackwardWeights { get; init; }
+    /// <summary>ConvGemmKernelsV3.ForwardV3, the same arguments as <see cref="GemmForward"/>.</summary>
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmForwardV3 { get; init; }
+    /// <summary>ConvGemmKernelsV3.BackwardWeightsV3, the same arguments as <see cref="GemmBackwardWeights"/>.</summary>
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> GemmBackwardWeightsV3 { get; init; }
     /// <summary>ConvGemmKernels.WeightsAsGemmV2 (w, B).</summary>
     public Action<Index1D, ArrayView<float>, ArrayView<float>, WeightLayout> WeightsAsGemm { get; init; }
     /// <summary>ConvGemmKernels.ReduceSplitsV2 (partials, output).</summary>

@@ -23,8 +23,10 @@ public static class CliBackends
     {
         ["ilgpu-cpu-v1"] = "Conformance.Backends.Ilgpu.IlgpuCpuV1Backend, Conformance.Backends.Ilgpu",
         ["ilgpu-cpu-v2"] = "Conformance.Backends.Ilgpu.IlgpuCpuV2Backend, Conformance.Backends.Ilgpu",
+        ["ilgpu-cpu-v3"] = "Conformance.Backends.Ilgpu.IlgpuCpuV3Backend, Conformance.Backends.Ilgpu",
         ["ilgpu-cuda-v1"] = "Conformance.Backends.Ilgpu.IlgpuCudaV1Backend, Conformance.Backends.Ilgpu",
         ["ilgpu-cuda-v2"] = "Conformance.Backends.Ilgpu.IlgpuCudaV2Backend, Conformance.Backends.Ilgpu",
+        ["ilgpu-cuda-v3"] = "Conformance.Backends.Ilgpu.IlgpuCudaV3Backend, Conformance.Backends.Ilgpu",
     };
 
     /// <summary>reference, torchsharp, onnxruntime, ilgpu-cpu and ilgpu-cuda, and the ILGPU variants ilgpu-cpu-v1, -v2, ilgpu-cuda-v1, -v2.</summary>

@@ -54,8 +54,7 @@ public sealed class ConvPassBench(IReadOnlyList<IlgpuBackend> backends, int batc
     /// <summary>The result's backend name: the backend with the version, e.g. ilgpu-cuda-v2.</summary>
     public static string Label(IlgpuBackend backend, KernelVersion version)
     {
-        string name = backend.Name.EndsWith("-v1", StringComparison.Ordinal) || backend.Name.EndsWith("-v2", StringComparison.Ordinal)
-            ? backend.Name[..^3] : backend.Name;
+        string name = backend.Name is [.., '-', 'v', >= '1' and <= '3'] ? backend.Name[..^3] : backend.Name;
         return $"{name}-{version.ToString().ToLowerInvariant()}";
     }
 

@@ -30,6 +30,11 @@ namespace Conformance.Backends.Ilgpu.Kernels;
 //   - Each output element's sum runs in the order of v1 (k1, k2, c), padding terms included as
 //     zeros, bias last. Split-K changes the order of dw's and db's sums, which spec/numerics.md
 //     allows (γ_n holds for any order).
+//
+//   v3  ForwardV3 and BackwardWeightsV3 (ConvGemmKernelsV3.cs): the same GEMMs, gathers and
+//       summation order with a 128×128 block tile, 256 threads, stages of 8 (17 KB of shared
+//       memory), and a split count for backward weights that fills an H100 (≥ 2 groups per SM).
+//       They share v2's helpers here (Store, WeightsAsGemmV2, ReduceSplitsV2, BiasPartialsV2).
 
 /// <summary>The fp32 implicit-GEMM convolution kernels, version 2; see the version list at the top of the file.</summary>
 public static class ConvGemmKernels
@@ -237,8 +242,8 @@ public static class ConvGemmKernels
         Store(c, c4, bias, p, rowAt, g, col + 32, r.R);
     }
 
-    /// <summary>Columns col…col+3 of a row (those inside the group), bias added last as in v1.</summary>
-    private static void Store(ArrayView<float> c, ArrayView<Float4> c4, ArrayView<float> bias, GemmShape p, int rowAt, int g, int col, Float4 v)
+    /// <summary>Columns col…col+3 of a row (those inside the group), bias added last as in v1; v3 stores through it too.</summary>
+    internal static void Store(ArrayView<float> c, ArrayView<Float4> c4, ArrayView<float> bias, GemmShape p, int rowAt, int g, int col, Float4 v)
     {
         int n = p.GroupColumns;
         if (col >= n) return;

@@ -49,7 +49,7 @@ public struct GemmShape
     public int HasBias;
     /// <summary>1 when GroupChannels, InChannels, GroupColumns, Ldb and Ldc are multiples of 4: 128-bit loads and stores.</summary>
     public int Vector;
-    /// <summary>Backward weights: the reduction over M is cut into Splits slices of SplitStages·16 positions.</summary>
+    /// <summary>Backward weights: the reduction over M is cut into Splits slices of SplitStages stages (of 16 positions in v2, 8 in v3).</summary>
     public int Splits, SplitStages;
 
     /// <summary>Rows of C: output positions.</summary>

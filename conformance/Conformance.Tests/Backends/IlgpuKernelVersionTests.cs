@@ -9,8 +9,8 @@ namespace Conformance.Tests.Backends;
 
 /// <summary>
 /// The convolution kernel versions of the ILGPU backends: which version the dispatcher picks,
-/// v2's split-K plan, and v2's bitwise repeatability. Correctness of each version is the suites'
-/// (IlgpuCpuV1Conformance and IlgpuCpuV2Conformance run every case on each version).
+/// v2's and v3's split-K plans, and their bitwise repeatability. Correctness of each version is the
+/// suites' (IlgpuCpuV1Conformance, IlgpuCpuV2Conformance and IlgpuCpuV3Conformance run every case on each version).
 /// </summary>
 public sealed class IlgpuKernelVersionTests
 {
@@ -42,7 +42,22 @@ public sealed class IlgpuKernelVersionTests
                 Assert.Equal(KernelVersion.V1, ConvGemmPlan.Choose(KernelVersion.Auto, pass, p));
                 Assert.Equal(KernelVersion.V1, ConvGemmPlan.Choose(KernelVersion.V1, pass, p));
                 Assert.Equal(KernelVersion.V2, ConvGemmPlan.Choose(KernelVersion.V2, pass, p));
+                Assert.Equal(KernelVersion.V3, ConvGemmPlan.Choose(KernelVersion.V3, pass, p));
             }
+    }
+
+    [Theory]
+    [MemberData(nameof(Vgg16Layers))]
+    public void AutoNeverPicksV3AndV3SplitsFillAnH100(string layer, int size, int cin, int cout)
+    {
+        var p = DeviceGeometry.Layer([64, size, size, cin], [3, 3, cin, cout], true, Same);
+        foreach (var pass in Enum.GetValues<ConvPass>())
+            Assert.NotEqual(KernelVersion.V3, ConvGemmPlan.Choose(KernelVersion.Auto, pass, p));
+        var g = ConvGemmPlan.BackwardWeightsV3(p);
+        var (x, y, z) = ConvGemmPlan.WeightsGrid(g, KernelVersion.V3);
+        // At batch 64 every VGG16 layer has positions enough for the rule's full target.
+        Assert.True(x * y * z >= ConvGemmPlan.TargetGroupsV3, $"{layer}: {x}×{y}×{z} groups");
+        Assert.True(g.Splits == 1 || x * (y - 1) * z < ConvGemmPlan.TargetGroupsV3, $"{layer}: more splits than the target needs");
     }
 
     [Theory]
@@ -58,6 +73,26 @@ public sealed class IlgpuKernelVersionTests
         Assert.True(g.Splits * g.SplitStages >= stages, "the splits leave positions out");
         Assert.True((g.Splits - 1) * g.SplitStages < stages, "the last split is empty");
         Assert.True(g.Splits == 1 || g.SplitStages >= ConvGemmPlan.MinStagesPerSplit);
+        var v3 = ConvGemmPlan.BackwardWeightsV3(DeviceGeometry.Layer([batch, size, size, cin], [3, 3, cin, cout], false, Same));
+        int stages8 = (v3.M + 7) / 8;
+        Assert.True(v3.Splits * v3.SplitStages >= stages8, "v3: the splits leave positions out");
+        Assert.True((v3.Splits - 1) * v3.SplitStages < stages8, "v3: the last split is empty");
+        Assert.True(v3.Splits == 1 || v3.SplitStages >= ConvGemmPlan.MinStagesPerSplitV3);
+    }
+
+    [Fact]
+    public void V3IsBitwiseRepeatableWhereBackwardWeightsSplitsK()
+    {
+        // The Sobel layer again: one 128×128 tile, so v3 splits the 62·62 positions as finely as 256 a split allows.
+        var c = CaseCatalog.Get("conv2d_layer_backward/lecture/keras-sobel-1to2");
+        var call = c.Build(PrecisionClass.Fp32);
+        var p = DeviceGeometry.Layer(call.Inputs["x"].Shape, call.Inputs["w"].Shape, false, call.Attributes);
+        Assert.True(ConvGemmPlan.BackwardWeightsV3(p).Splits > 1);
+        using var b = new IlgpuCpuV3Backend();
+        var first = b.Evaluate(call);
+        var second = b.Evaluate(call);
+        foreach (string output in new[] { "dx", "dw", "db" })
+            Assert.Equal(first[output].Data, second[output].Data);
     }
 
     [Fact]
@@ -96,9 +131,9 @@ public sealed class IlgpuKernelVersionTests
     [Fact]
     public void EveryVersionPassesAStridedDilatedGroupedCase()
     {
-        // One case through every backend variant by name (the suites run all of them on Auto and V2).
+        // One case through every backend variant by name (the suites run all of them on Auto, V1, V2 and V3).
         var c = CaseCatalog.Get("conv2d_layer_backward/edge/groups-3-strided-dilated");
-        foreach (var backend in new IlgpuBackend[] { new IlgpuCpuBackend(), new IlgpuCpuV1Backend(), new IlgpuCpuV2Backend() })
+        foreach (var backend in new IlgpuBackend[] { new IlgpuCpuBackend(), new IlgpuCpuV1Backend(), new IlgpuCpuV2Backend(), new IlgpuCpuV3Backend() })
         {
             using (backend)
             {

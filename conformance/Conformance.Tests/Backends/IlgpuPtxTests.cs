@@ -20,9 +20,9 @@ namespace Conformance.Tests.Backends;
 /// </summary>
 public sealed partial class IlgpuPtxTests
 {
-    /// <summary>Every kernel: the public static methods of the kernel classes whose names end in a version, V1, V2…</summary>
+    /// <summary>Every kernel: the public static methods of the kernel classes whose names end in a version, V1, V2, V3…</summary>
     public static IEnumerable<object[]> Kernels =>
-        new[] { typeof(ConvolutionKernels), typeof(ConvGemmKernels), typeof(PoolingKernels), typeof(ElementwiseKernels), typeof(SoftmaxKernels) }
+        new[] { typeof(ConvolutionKernels), typeof(ConvGemmKernels), typeof(ConvGemmKernelsV3), typeof(PoolingKernels), typeof(ElementwiseKernels), typeof(SoftmaxKernels) }
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
             .Where(m => Versioned().IsMatch(m.Name))
             .Select(m => new object[] { $"{m.DeclaringType!.Name}.{m.Name}" });
@@ -60,6 +60,24 @@ public sealed partial class IlgpuPtxTests
         // O2 infers the address spaces: no generic (space-less) load or store is left.
         Assert.Equal(0, Count(ptx, @"^\s*(ld|st)\.(v4\.)?(f32|b32|u32|s32)\s"));
         int shared = Regex.Matches(ptx, @"\.shared \.align \d+ \.b8 \w+\[(\d+)\]").Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(shared, 1, 48 * 1024);
+    }
+
+    [Theory]
+    [InlineData("ConvGemmKernelsV3.ForwardV3")]
+    [InlineData("ConvGemmKernelsV3.BackwardWeightsV3")]
+    public void TheV3GemmKernelsUse128BitAccessesAndTheirDeclaredSharedMemory(string name)
+    {
+        string ptx = Ptx(name);
+        // Same inner loop as v2 (two steps an iteration, 4 float4 from shared memory and 64 multiply-adds
+        // per step), and one 128-bit store per matrix and stage into shared memory on the [m][row] layouts.
+        Assert.Equal(8, Count(ptx, @"^\s*ld\.shared\.v4\.f32"));
+        Assert.Equal(128, Count(ptx, @"^\s*mul\.f32"));
+        Assert.True(Count(ptx, @"^\s*ld\.global\.v4\.f32") >= 2, $"{name}: no 128-bit global loads");
+        Assert.True(Count(ptx, @"^\s*st\.global\.v4\.f32") >= 16, $"{name}: no 128-bit global stores");
+        Assert.Equal(0, Count(ptx, @"^\s*(ld|st)\.(v4\.)?(f32|b32|u32|s32)\s"));
+        int shared = Regex.Matches(ptx, @"\.shared \.align \d+ \.b8 \w+\[(\d+)\]").Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(ConvGemmKernelsV3.SharedBytes, shared);
         Assert.InRange(shared, 1, 48 * 1024);
     }
 

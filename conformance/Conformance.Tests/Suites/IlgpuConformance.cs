@@ -4,9 +4,9 @@ using Conformance.Suite;
 namespace Conformance.Tests.Suites;
 
 // Every convolution kernel version runs the whole suite on the CPU accelerator (how CI tests the
-// GPU kernels): v1 and v2 forced, so each convolution case (forward, backward data, backward
+// GPU kernels): v1, v2 and v3 forced, so each convolution case (forward, backward data, backward
 // weights and bias) runs on each version whatever the dispatcher would pick for its shape. The
-// dispatcher's own choice (ilgpu-cpu, Auto) is a per-pass pick between these two: its rule is
+// dispatcher's own choice (ilgpu-cpu, Auto) is a per-pass pick between v1 and v2 (v3 runs only when forced): its rule is
 // tested by IlgpuKernelVersionTests, and `check --backend all` runs it on the quick catalogue.
 
 /// <summary>The ILGPU kernels on ILGPU's CPU accelerator with the v1 convolution kernels (one thread per output element): every op, forward and backward.</summary>
@@ -14,6 +14,9 @@ public sealed class IlgpuCpuV1Conformance : ConformanceSuite<IlgpuCpuV1Backend> 
 
 /// <summary>The same with the v2 convolution kernels (implicit GEMM) forced.</summary>
 public sealed class IlgpuCpuV2Conformance : ConformanceSuite<IlgpuCpuV2Backend> { }
+
+/// <summary>The same with the v3 convolution kernels (implicit GEMM, 128×128 tile, 256 threads) forced.</summary>
+public sealed class IlgpuCpuV3Conformance : ConformanceSuite<IlgpuCpuV3Backend> { }
 
 /// <summary>The kernels on CUDA, each pass in the version the dispatcher picks; every test skips with the reason where no CUDA device exists.</summary>
 public sealed class IlgpuCudaConformance : ConformanceSuite<IlgpuCudaBackend> { }
@@ -23,3 +26,6 @@ public sealed class IlgpuCudaV1Conformance : ConformanceSuite<IlgpuCudaV1Backend
 
 /// <summary>The CUDA suite with the v2 convolution kernels forced; skips where no CUDA device exists.</summary>
 public sealed class IlgpuCudaV2Conformance : ConformanceSuite<IlgpuCudaV2Backend> { }
+
+/// <summary>The CUDA suite with the v3 convolution kernels forced; skips where no CUDA device exists.</summary>
+public sealed class IlgpuCudaV3Conformance : ConformanceSuite<IlgpuCudaV3Backend> { }
