@@ -29,7 +29,7 @@ public static class CliBackends
         ["ilgpu-cuda-v3"] = "Conformance.Backends.Ilgpu.IlgpuCudaV3Backend, Conformance.Backends.Ilgpu",
     };
 
-    /// <summary>reference, torchsharp, onnxruntime, ilgpu-cpu and ilgpu-cuda, and the ILGPU variants ilgpu-cpu-v1, -v2, ilgpu-cuda-v1, -v2.</summary>
+    /// <summary>reference, torchsharp, onnxruntime, ilgpu-cpu and ilgpu-cuda, and the ILGPU variants ilgpu-cpu-v1, -v2, -v3, ilgpu-cuda-v1, -v2, -v3.</summary>
     public static BackendRegistry CreateRegistry()
     {
         // By name rather than by reference: each backend is loaded only when named, so a

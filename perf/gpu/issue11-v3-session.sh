@@ -14,6 +14,7 @@ step() { local s=$(date +%s) rc; "$@"; rc=$?; echo "$(date -u +%H:%M:%S) exit $r
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader > "$out/gpu.txt" 2>&1
 for f in artifacts/ptx/ConvGemmKernels*V[23].ptx; do echo "== $f"; timeout 30 ptxas -arch=sm_90 -v "$f" -o /dev/null 2>&1; done > "$out/ptxas.txt"
 step timeout 45 "${C[@]}" check --backend ilgpu-cuda-v3 --mode thorough --op conv2d_layer > "$out/cuda-v3-forward.txt" 2>&1
+mkdir -p "$out/passes"
 step timeout 200 "${C[@]}" bench --conv-passes --batch 64 --versions v2,v3 --backends ilgpu-cuda --out "$out/passes" > "$out/passes.txt" 2>&1
 step timeout 45 "${C[@]}" check --backend ilgpu-cuda-v3 --mode thorough --op conv2d_layer_backward > "$out/cuda-v3-backward.txt" 2>&1
 cat "$out/steps.txt" "$out/gpu.txt"; grep -E "registers|spill|==" "$out/ptxas.txt"; grep -h "conformance:" "$out"/cuda-v3-*.txt; tail -n 40 "$out/passes.txt"
