@@ -81,17 +81,8 @@ public static class ConvGemmPlan
     /// dw = Aᵀ·dy with A the forward's im2col of x: C is K × Cout/G per group and the reduction runs over
     /// the M output positions, cut into splits so that small C tiles still fill the device.
     /// </summary>
-    public static GemmShape BackwardWeights(ConvShape p)
-    {
-        var g = Forward(p);
-        g.HasBias = 0;
-        int tiles = Tiles(g.K, ConvGemmKernels.TileM) * Tiles(g.GroupColumns, ConvGemmKernels.TileN) * g.Groups;
-        int stages = Tiles(g.M, ConvGemmKernels.TileK);
-        int splits = Math.Clamp(Tiles(TargetGroups, tiles), 1, Math.Max(1, stages / MinStagesPerSplit));
-        g.SplitStages = Tiles(stages, splits);
-        g.Splits = Tiles(stages, g.SplitStages); // no empty split
-        return g;
-    }
+    public static GemmShape BackwardWeights(ConvShape p) =>
+        SplitWeights(p, ConvGemmKernels.TileM, ConvGemmKernels.TileN, ConvGemmKernels.TileK, TargetGroups, MinStagesPerSplit);
 
     /// <summary>
     /// v3's backward weights: the split count is the smallest that gives at least <see cref="TargetGroupsV3"/>
@@ -100,13 +91,21 @@ public static class ConvGemmPlan
     /// not of the device, so a shape's sums run in the same order everywhere. VGG16 at batch 64:
     /// block1_conv1 (1 tile) 264 splits, block4_conv2 (144 tiles) 2 splits, 288 groups.
     /// </summary>
-    public static GemmShape BackwardWeightsV3(ConvShape p)
+    public static GemmShape BackwardWeightsV3(ConvShape p) =>
+        SplitWeights(p, ConvGemmKernelsV3.TileM, ConvGemmKernelsV3.TileN, ConvGemmKernelsV3.TileK, TargetGroupsV3, MinStagesPerSplitV3);
+
+    /// <summary>
+    /// The backward-weights GEMM for a kernel of <paramref name="tileM"/>×<paramref name="tileN"/> tiles and
+    /// <paramref name="tileK"/>-deep stages: as many splits of the reduction as reach <paramref name="targetGroups"/>
+    /// groups, but none shorter than <paramref name="minStages"/> stages.
+    /// </summary>
+    private static GemmShape SplitWeights(ConvShape p, int tileM, int tileN, int tileK, int targetGroups, int minStages)
     {
         var g = Forward(p);
         g.HasBias = 0;
-        int tiles = Tiles(g.K, ConvGemmKernelsV3.TileM) * Tiles(g.GroupColumns, ConvGemmKernelsV3.TileN) * g.Groups;
-        int stages = Tiles(g.M, ConvGemmKernelsV3.TileK);
-        int splits = Math.Clamp(Tiles(TargetGroupsV3, tiles), 1, Math.Max(1, stages / MinStagesPerSplitV3));
+        int tiles = Tiles(g.K, tileM) * Tiles(g.GroupColumns, tileN) * g.Groups;
+        int stages = Tiles(g.M, tileK);
+        int splits = Math.Clamp(Tiles(targetGroups, tiles), 1, Math.Max(1, stages / minStages));
         g.SplitStages = Tiles(stages, splits);
         g.Splits = Tiles(stages, g.SplitStages); // no empty split
         return g;
