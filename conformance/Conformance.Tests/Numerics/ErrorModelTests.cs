@@ -112,4 +112,33 @@ public sealed class ComparisonTests
         // −0 and +0 are the same value (ONNX Runtime's relu returns −0 for negative inputs).
         Assert.True(Comparison.Compare("y", new Tensor([1], [0.0]), new Tensor([1], [-0.0]), Tensor.Zeros(1), PrecisionClass.Fp32).Passed);
     }
+
+    /// <summary>
+    /// Dense's magnitudes are taken with |·| on the fly (no copy of the 822 MB fc1 weight), in the
+    /// reference's summation order: the bounds are bit for bit those of the op evaluated on |inputs|.
+    /// </summary>
+    [Theory]
+    [InlineData("dense", 3, 37, 5)]
+    [InlineData("dense_backward", 4, 29, 6)]
+    public void DenseBoundsEqualTheOpOnAbsoluteInputsBitForBit(string op, int batch, int nin, int nout)
+    {
+        var rng = new Random(5);
+        Tensor R(params int[] shape)
+        {
+            var t = Tensor.Zeros(shape);
+            for (int i = 0; i < t.Length; i++) t.Data[i] = (float)(rng.NextDouble() * 2 - 1);
+            return t;
+        }
+        var inputs = new Dictionary<string, Tensor> { ["x"] = R(batch, nin), ["w"] = R(nin, nout) };
+        if (op == "dense") inputs["b"] = R(nout);
+        else inputs["dy"] = R(batch, nout);
+        var call = new OpCall(op, inputs, OpAttributes.Default);
+        var magnitudes = OpCatalog.Evaluate(op, inputs.ToDictionary(kv => kv.Key, kv => kv.Value.Abs()), call.Attributes);
+        foreach (var (name, bound) in ErrorModel.LinearBounds(call, PrecisionClass.Fp32))
+        {
+            long n = ErrorModel.AccumulatedTerms(call, name);
+            var expected = magnitudes[name].Data.Select(m => ErrorModel.LinearBound(m, n, PrecisionClass.Fp32));
+            Assert.Equal(expected, bound.Data);
+        }
+    }
 }
