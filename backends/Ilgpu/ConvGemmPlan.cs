@@ -13,6 +13,12 @@ public enum KernelVersion
     V2,
     /// <summary>v3, the implicit GEMM with a 128×128 tile (ConvGemmKernelsV3.cs), under the same grid-limit rule; only when forced (Auto never picks it yet).</summary>
     V3,
+    /// <summary>
+    /// v4, Winograd F(2×2,3×3) (WinogradKernels.cs) for conv2d_layer's forward and backward-data passes
+    /// of 3×3, stride-1, dilation-1 kernels, on v2's GEMM; every other pass and op runs v2. Only when
+    /// forced: its error bound is the Winograd one, which the backend declares (spec/numerics.md).
+    /// </summary>
+    V4,
 }
 
 /// <summary>The three passes of a convolution layer whose kernels have versions.</summary>
@@ -162,6 +168,8 @@ public static class ConvGemmPlan
     public static KernelVersion Choose(KernelVersion requested, ConvPass pass, ConvShape p)
     {
         if (requested == KernelVersion.V1) return KernelVersion.V1;
+        // v4's passes that Winograd does not take run v2 (ConvPasses asks for Winograd first).
+        if (requested == KernelVersion.V4) requested = KernelVersion.V2;
         var gemm = requested == KernelVersion.V3 ? KernelVersion.V3 : KernelVersion.V2;
         var g = pass == ConvPass.BackwardData ? BackwardData(p) : pass == ConvPass.Forward ? Forward(p) : BackwardWeights(p, gemm);
         var (_, y, z) = pass == ConvPass.BackwardWeights ? WeightsGrid(g, gemm) : ForwardGrid(g, gemm);
@@ -170,6 +178,43 @@ public static class ConvGemmPlan
         // For backward weights the reduction is M and the rows of C are K; the test is symmetric in them.
         return g.M >= 64 && g.K >= 16 && g.GroupColumns >= 16 ? KernelVersion.V2 : KernelVersion.V1;
     }
+
+    /// <summary>Whether Winograd F(2×2,3×3) applies to the pass: a 3×3 kernel, strides 1 and dilation 1 (any padding, groups, reversal).</summary>
+    public static bool WinogradEligible(ConvShape p) => p.K1 == 3 && p.K2 == 3 && p.S1 == 1 && p.S2 == 1 && p.D1 == 1 && p.D2 == 1;
+
+    /// <summary>
+    /// The forward (or, with <paramref name="backward"/>, backward-data) pass of <paramref name="p"/> as a
+    /// Winograd F(2×2,3×3) correlation: of x padded (Pad1, Pad2), or of dy padded (2 − Pad1, 2 − Pad2).
+    /// </summary>
+    public static WinogradShape Winograd(ConvShape p, bool backward) => backward
+        ? new WinogradShape
+        {
+            Batch = p.Batch, InRows = p.M1, InCols = p.M2, InChannels = p.Cout, OutRows = p.N1, OutCols = p.N2, OutChannels = p.Cin,
+            Pad1 = 2 - p.Pad1, Pad2 = 2 - p.Pad2, Groups = p.Cout / p.CoutPerGroup, Reversal = p.Reversal, Backward = 1, HasBias = 0,
+        }
+        : new WinogradShape
+        {
+            Batch = p.Batch, InRows = p.N1, InCols = p.N2, InChannels = p.Cin, OutRows = p.M1, OutCols = p.M2, OutChannels = p.Cout,
+            Pad1 = p.Pad1, Pad2 = p.Pad2, Groups = p.Cout / p.CoutPerGroup, Reversal = p.Reversal, Backward = 0, HasBias = p.HasBias,
+        };
+
+    /// <summary>
+    /// The 16 products of Winograd as one v2 GEMM of 16·Groups groups: A = V[tile][16·In] (a "tensor"
+    /// of Tiles 1×1 samples), B = U[k][16·Out], C = M[tile][16·Out]; group ξ·Groups + g reads channels
+    /// ξ·In + g·In/G … of V and writes columns ξ·Out + g·Out/G … of M.
+    /// </summary>
+    public static GemmShape WinogradGemm(WinogradShape w) => new()
+    {
+        Batch = w.Tiles, InRows = 1, InCols = 1, InChannels = WinogradKernels.Points * w.InChannels, OutRows = 1, OutCols = 1,
+        K1 = 1, K2 = 1, GroupChannels = w.GroupIn, Step1 = 1, Step2 = 1, Tap1 = 0, Tap2 = 0, Offset1 = 0, Offset2 = 0, Div1 = 1, Div2 = 1,
+        GroupColumns = w.GroupOut, Groups = WinogradKernels.Points * w.Groups,
+        Ldb = WinogradKernels.Points * w.OutChannels, Ldc = WinogradKernels.Points * w.OutChannels, HasBias = 0,
+        Vector = w.GroupIn % 4 == 0 && w.GroupOut % 4 == 0 ? 1 : 0, Splits = 1, SplitStages = 0,
+    };
+
+    /// <summary>Whether v4 runs the pass as Winograd: eligible, and its batched GEMM within CUDA's grid limits.</summary>
+    public static bool UsesWinograd(KernelVersion requested, ConvShape p, bool backward) =>
+        requested == KernelVersion.V4 && WinogradEligible(p) && ForwardGrid(WinogradGemm(Winograd(p, backward))).Y <= GridLimit;
 
     private static int Tiles(int n, int tile) => (n + tile - 1) / tile;
 }

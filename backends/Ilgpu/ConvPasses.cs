@@ -16,6 +16,11 @@ public static class ConvPasses
     public static void Forward(DeviceState s, KernelVersion version, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
         ArrayView<float> y, ConvShape p)
     {
+        if (ConvGemmPlan.UsesWinograd(version, p, backward: false))
+        {
+            Winograd(s, x, w, bias, y, ConvGemmPlan.Winograd(p, backward: false));
+            return;
+        }
         var v = ConvGemmPlan.Choose(version, ConvPass.Forward, p);
         if (v == KernelVersion.V1)
         {
@@ -37,6 +42,11 @@ public static class ConvPasses
     /// <summary>dx from w and dy.</summary>
     public static void BackwardData(DeviceState s, KernelVersion version, ArrayView<float> w, ArrayView<float> dy, ArrayView<float> dx, ConvShape p)
     {
+        if (ConvGemmPlan.UsesWinograd(version, p, backward: true))
+        {
+            Winograd(s, dy, w, dy, dx, ConvGemmPlan.Winograd(p, backward: true));
+            return;
+        }
         var v = ConvGemmPlan.Choose(version, ConvPass.BackwardData, p);
         if (v == KernelVersion.V1)
         {
@@ -84,6 +94,25 @@ public static class ConvPasses
         using var partials = s.Allocate(r.Splits * p.Cout);
         s.Kernels.BiasPartials(r.Splits * p.Cout, dy, partials.View, r);
         s.Kernels.ReduceSplits(p.Cout, partials.View, db, r);
+        s.Accelerator.Synchronize();
+    }
+
+    /// <summary>
+    /// v4: the Winograd F(2×2,3×3) correlation <paramref name="p"/> of <paramref name="t"/> (x, or dy for
+    /// backward data) with the layer's kernel <paramref name="w"/> into <paramref name="y"/>: filter and
+    /// input transforms, the 16 products as one batched v2 GEMM, the output transform (with the bias).
+    /// </summary>
+    private static void Winograd(DeviceState s, ArrayView<float> t, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y,
+        WinogradShape p)
+    {
+        var g = ConvGemmPlan.WinogradGemm(p);
+        using var u = s.Allocate(WinogradKernels.Points * p.GroupIn * p.OutChannels);
+        using var v = s.Allocate(WinogradKernels.Points * p.Tiles * p.InChannels);
+        using var m = s.Allocate(WinogradKernels.Points * p.Tiles * p.OutChannels);
+        s.Kernels.WinogradFilter(p.GroupIn * p.OutChannels, w, u.View, p);
+        s.Kernels.WinogradInput(p.Tiles * p.InChannels, t, v.View, p);
+        GemmForward(s, KernelVersion.V2, v.View, u.View, bias, m.View, g);
+        s.Kernels.WinogradOutput(p.Tiles * p.OutChannels, m.View, bias, y, p);
         s.Accelerator.Synchronize();
     }
 

@@ -86,7 +86,35 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
     {
         ArgumentNullException.ThrowIfNull(call);
         OpCatalog.Get(call.Op);
-        return Support.Yes;
+        return KernelVersion == KernelVersion.V4 && RunsWinograd(call) && call.Inputs.Values.Any(t => t.Data.Any(v => !double.IsFinite(v)))
+            ? Support.No(WinogradSpecialValues)
+            : Support.Yes;
+    }
+
+    /// <summary>
+    /// Why v4 leaves Winograd calls with NaN or ±∞ inputs out: its transforms mix a whole 4×4 tile, so
+    /// one special value reaches outputs whose window holds none, or forms ∞ − ∞, against the per-term
+    /// arithmetic that defines the ops (spec/special-values.md, "Fast algorithms").
+    /// </summary>
+    public const string WinogradSpecialValues =
+        "Winograd F(2×2,3×3) mixes each 4×4 input tile, so a NaN or ±∞ input spreads to outputs whose window holds none " +
+        "(spec/special-values.md, fast algorithms)";
+
+    /// <summary>Whether v4 computes a pass of <paramref name="call"/> with Winograd (a well-formed conv2d_layer call with a 3×3, stride-1, dilation-1 kernel).</summary>
+    private static bool RunsWinograd(OpCall call)
+    {
+        if (call.Op is not ("conv2d_layer" or "conv2d_layer_backward")) return false;
+        if (!call.Inputs.TryGetValue("x", out var x) || !call.Inputs.TryGetValue("w", out var w)) return false;
+        try
+        {
+            LayerGeometry.Of(x, w, null, call.Attributes);
+            return ConvGemmPlan.WinogradEligible(DeviceGeometry.Layer(x.Shape, w.Shape, false, call.Attributes));
+        }
+        catch (ArgumentException)
+        {
+            // Malformed: "supported", and Evaluate reports the error as the reference does.
+            return false;
+        }
     }
 
     /// <inheritdoc />
@@ -227,6 +255,19 @@ public sealed class IlgpuCpuV3Backend : IlgpuCpuBackend
     protected override CPUDevice Device => SimulatorV3;
 }
 
+/// <summary>
+/// ilgpu-cpu with the v4 convolution kernels forced: Winograd F(2×2,3×3) for conv2d_layer's 3×3,
+/// stride-1, dilation-1 forward and backward-data passes, v2 for every other pass and op.
+/// </summary>
+public sealed class IlgpuCpuV4Backend : IlgpuCpuBackend
+{
+    /// <inheritdoc />
+    public override string Name => "ilgpu-cpu-v4";
+
+    /// <inheritdoc />
+    public override KernelVersion KernelVersion => KernelVersion.V4;
+}
+
 /// <summary>ilgpu-cuda with the v1 convolution kernels forced.</summary>
 public sealed class IlgpuCudaV1Backend : IlgpuCudaBackend
 {
@@ -255,6 +296,16 @@ public sealed class IlgpuCudaV3Backend : IlgpuCudaBackend
 
     /// <inheritdoc />
     public override KernelVersion KernelVersion => KernelVersion.V3;
+}
+
+/// <summary>ilgpu-cuda with the v4 (Winograd F(2×2,3×3) where it applies, else v2) convolution kernels forced.</summary>
+public sealed class IlgpuCudaV4Backend : IlgpuCudaBackend
+{
+    /// <inheritdoc />
+    public override string Name => "ilgpu-cuda-v4";
+
+    /// <inheritdoc />
+    public override KernelVersion KernelVersion => KernelVersion.V4;
 }
 
 /// <summary>The same kernels on the first CUDA device, compiled to PTX by ILGPU.</summary>

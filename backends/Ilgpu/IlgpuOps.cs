@@ -30,13 +30,13 @@ public static class IlgpuOps
             {
                 ConvGeometry.Of1d(In("x"), In("w"), a);
                 var p = DeviceGeometry.Conv1d(In("x").Shape, In("w").Shape, a);
-                return Y(ConvForward(s, version, In("x"), In("w"), null, p, [p.M2]));
+                return Y(ConvForward(s, Direct(version), In("x"), In("w"), null, p, [p.M2]));
             }
             case "conv2d":
             {
                 ConvGeometry.Of2d(In("x"), In("w"), a);
                 var p = DeviceGeometry.Conv2d(In("x").Shape, In("w").Shape, a);
-                return Y(ConvForward(s, version, In("x"), In("w"), null, p, [p.M1, p.M2]));
+                return Y(ConvForward(s, Direct(version), In("x"), In("w"), null, p, [p.M1, p.M2]));
             }
             case "conv2d_layer":
             {
@@ -56,13 +56,13 @@ public static class IlgpuOps
                 var (_, _, nout) = Check.Dense(In("x"), In("w"));
                 if (Opt("b") is { } b) Check.Shape(b, [nout], "b");
                 var p = DeviceGeometry.Dense(In("x").Shape, In("w").Shape, Opt("b") != null);
-                return Y(ConvForward(s, version, In("x"), In("w"), Opt("b"), p, [p.Batch, p.Cout]));
+                return Y(ConvForward(s, Direct(version), In("x"), In("w"), Opt("b"), p, [p.Batch, p.Cout]));
             }
             case "dense_backward":
             {
                 var (batch, _, nout) = Check.Dense(In("x"), In("w"));
                 Check.Shape(In("dy"), [batch, nout], "dy");
-                return ConvBackward(s, version, In("x"), In("w"), In("dy"), DeviceGeometry.Dense(In("x").Shape, In("w").Shape, false));
+                return ConvBackward(s, Direct(version), In("x"), In("w"), In("dy"), DeviceGeometry.Dense(In("x").Shape, In("w").Shape, false));
             }
             case "relu":
                 return Y(Elementwise(s, In("x"), null));
@@ -96,6 +96,12 @@ public static class IlgpuOps
                 throw new OpArgumentException("op", "an op this backend dispatches", $"'{call.Op}'");
         }
     }
+
+    /// <summary>
+    /// The version for conv1d, conv2d and dense: v4's Winograd is declared for conv2d_layer only, so
+    /// those ops run v4's direct GEMM (v2) and keep the direct bound (and the lecture's exact integers).
+    /// </summary>
+    private static KernelVersion Direct(KernelVersion version) => version == KernelVersion.V4 ? KernelVersion.V2 : version;
 
     private static Tensor ConvForward(DeviceState s, KernelVersion version, Tensor x, Tensor w, Tensor? bias, ConvShape p, int[] outputShape)
     {

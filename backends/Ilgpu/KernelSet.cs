@@ -38,6 +38,12 @@ public sealed record KernelSet
             ConvGemmKernels.ReduceSplitsV2);
         BiasPartials = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ReduceShape>(
             ConvGemmKernels.BiasPartialsV2);
+        WinogradFilter = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WinogradShape>(
+            WinogradKernels.FilterTransformV4);
+        WinogradInput = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WinogradShape>(
+            WinogradKernels.InputTransformV4);
+        WinogradOutput = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            WinogradShape>(WinogradKernels.OutputTransformV4);
         MaxPool = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PoolShape>(PoolingKernels.MaxV1);
         AvgPool = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PoolShape>(PoolingKernels.AvgV1);
         MaxPoolBackward = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
@@ -78,6 +84,12 @@ public sealed record KernelSet
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ReduceShape> ReduceSplits { get; init; }
     /// <summary>ConvGemmKernels.BiasPartialsV2 (dy, partials).</summary>
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ReduceShape> BiasPartials { get; init; }
+    /// <summary>WinogradKernels.FilterTransformV4 (w, U).</summary>
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, WinogradShape> WinogradFilter { get; init; }
+    /// <summary>WinogradKernels.InputTransformV4 (x or dy, V).</summary>
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, WinogradShape> WinogradInput { get; init; }
+    /// <summary>WinogradKernels.OutputTransformV4 (M, bias, y or dx).</summary>
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, WinogradShape> WinogradOutput { get; init; }
     /// <summary>PoolingKernels.MaxV1 (x, y).</summary>
     public Action<Index1D, ArrayView<float>, ArrayView<float>, PoolShape> MaxPool { get; init; }
     /// <summary>PoolingKernels.AvgV1 (x, y).</summary>

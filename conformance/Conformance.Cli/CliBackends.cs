@@ -24,12 +24,14 @@ public static class CliBackends
         ["ilgpu-cpu-v1"] = "Conformance.Backends.Ilgpu.IlgpuCpuV1Backend, Conformance.Backends.Ilgpu",
         ["ilgpu-cpu-v2"] = "Conformance.Backends.Ilgpu.IlgpuCpuV2Backend, Conformance.Backends.Ilgpu",
         ["ilgpu-cpu-v3"] = "Conformance.Backends.Ilgpu.IlgpuCpuV3Backend, Conformance.Backends.Ilgpu",
+        ["ilgpu-cpu-v4"] = "Conformance.Backends.Ilgpu.IlgpuCpuV4Backend, Conformance.Backends.Ilgpu",
         ["ilgpu-cuda-v1"] = "Conformance.Backends.Ilgpu.IlgpuCudaV1Backend, Conformance.Backends.Ilgpu",
         ["ilgpu-cuda-v2"] = "Conformance.Backends.Ilgpu.IlgpuCudaV2Backend, Conformance.Backends.Ilgpu",
         ["ilgpu-cuda-v3"] = "Conformance.Backends.Ilgpu.IlgpuCudaV3Backend, Conformance.Backends.Ilgpu",
+        ["ilgpu-cuda-v4"] = "Conformance.Backends.Ilgpu.IlgpuCudaV4Backend, Conformance.Backends.Ilgpu",
     };
 
-    /// <summary>reference, torchsharp, onnxruntime, ilgpu-cpu and ilgpu-cuda, and the ILGPU variants ilgpu-cpu-v1, -v2, -v3, ilgpu-cuda-v1, -v2, -v3.</summary>
+    /// <summary>reference, torchsharp, onnxruntime, ilgpu-cpu and ilgpu-cuda, and the ILGPU variants ilgpu-cpu-v1 to -v4 and ilgpu-cuda-v1 to -v4.</summary>
     public static BackendRegistry CreateRegistry()
     {
         // By name rather than by reference: each backend is loaded only when named, so a

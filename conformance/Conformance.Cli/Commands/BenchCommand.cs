@@ -56,7 +56,7 @@ public sealed class BenchSettings : CommandSettings
 
     /// <summary>The kernel versions of --conv-passes.</summary>
     [CommandOption("--versions <LIST>")]
-    [Description("Comma-separated kernel versions for --conv-passes: v1, v2, v3 (default v1,v2; v3 on the CPU accelerator needs --backends ilgpu-cpu-v3, whose simulator has 256-thread groups).")]
+    [Description("Comma-separated kernel versions for --conv-passes: v1, v2, v3, v4 (default v1,v2; v4 is Winograd where it applies; v3 on the CPU accelerator needs --backends ilgpu-cpu-v3, whose simulator has 256-thread groups).")]
     public string Versions { get; init; } = "v1,v2";
 
     /// <summary>The per-run budget of --conv-passes.</summary>
@@ -159,7 +159,7 @@ public sealed class BenchCommand(CliContext context) : Command<BenchSettings>
         if (settings.Batch < 1) throw new OpArgumentException("--batch", "a positive batch size", settings.Batch.ToString(CultureInfo.InvariantCulture));
         var versions = settings.Versions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(v => Enum.TryParse<Conformance.Backends.Ilgpu.KernelVersion>(v, ignoreCase: true, out var k) && k != Conformance.Backends.Ilgpu.KernelVersion.Auto
-                ? k : throw new OpArgumentException("--versions", "a comma-separated list of v1, v2 and v3", $"'{settings.Versions}'"))
+                ? k : throw new OpArgumentException("--versions", "a comma-separated list of v1, v2, v3 and v4", $"'{settings.Versions}'"))
             .Distinct().ToList();
         var names = settings.Backends?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? ["ilgpu-cuda"];
         foreach (string name in names) registry.CheckName(name);

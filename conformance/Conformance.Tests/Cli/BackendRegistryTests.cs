@@ -18,15 +18,16 @@ public sealed class BackendRegistryTests : IDisposable
     public void CliKnowsReferenceTorchSharpOnnxRuntimeAndIlgpu()
     {
         var registry = CliBackends.CreateRegistry();
-        Assert.Equal(["ilgpu-cpu", "ilgpu-cpu-v1", "ilgpu-cpu-v2", "ilgpu-cpu-v3", "ilgpu-cuda", "ilgpu-cuda-v1", "ilgpu-cuda-v2", "ilgpu-cuda-v3", "onnxruntime", "reference", "torchsharp"],
+        Assert.Equal(["ilgpu-cpu", "ilgpu-cpu-v1", "ilgpu-cpu-v2", "ilgpu-cpu-v3", "ilgpu-cpu-v4", "ilgpu-cuda", "ilgpu-cuda-v1", "ilgpu-cuda-v2",
+                "ilgpu-cuda-v3", "ilgpu-cuda-v4", "onnxruntime", "reference", "torchsharp"],
             registry.Names);
         // The forced kernel versions are variants: named they run, --backend all leaves them out.
         Assert.Equal(["ilgpu-cpu", "ilgpu-cuda", "onnxruntime", "reference", "torchsharp"], registry.PrimaryNames);
         using var reference = registry.Create("reference");
         Assert.IsType<ReferenceBackend>(reference);
         var e = Assert.Throws<OpArgumentException>(() => registry.Create("cuda"));
-        Assert.Equal("argument 'backend': expected one of ilgpu-cpu, ilgpu-cpu-v1, ilgpu-cpu-v2, ilgpu-cpu-v3, ilgpu-cuda, ilgpu-cuda-v1, ilgpu-cuda-v2, "
-            + "ilgpu-cuda-v3, onnxruntime, reference, torchsharp, got 'cuda'", e.Message);
+        Assert.Equal("argument 'backend': expected one of ilgpu-cpu, ilgpu-cpu-v1, ilgpu-cpu-v2, ilgpu-cpu-v3, ilgpu-cpu-v4, ilgpu-cuda, ilgpu-cuda-v1, "
+            + "ilgpu-cuda-v2, ilgpu-cuda-v3, ilgpu-cuda-v4, onnxruntime, reference, torchsharp, got 'cuda'", e.Message);
     }
 
     [Fact]
@@ -38,6 +39,8 @@ public sealed class BackendRegistryTests : IDisposable
         Assert.EndsWith("convolution kernels v2)", v2.Capabilities.Device);
         using var v3 = (Conformance.Backends.Ilgpu.IlgpuBackend)registry.Create("ilgpu-cpu-v3");
         Assert.Equal(("ilgpu-cpu-v3", Conformance.Backends.Ilgpu.KernelVersion.V3), (v3.Name, v3.KernelVersion));
+        using var v4 = (Conformance.Backends.Ilgpu.IlgpuBackend)registry.Create("ilgpu-cpu-v4");
+        Assert.Equal(("ilgpu-cpu-v4", Conformance.Backends.Ilgpu.KernelVersion.V4), (v4.Name, v4.KernelVersion));
         using var v1 = (Conformance.Backends.Ilgpu.IlgpuBackend)registry.Create("ilgpu-cpu-v1");
         Assert.Equal(("ilgpu-cpu-v1", Conformance.Backends.Ilgpu.KernelVersion.V1), (v1.Name, v1.KernelVersion));
     }
