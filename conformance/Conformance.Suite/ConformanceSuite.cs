@@ -53,8 +53,9 @@ public abstract class ConformanceSuite<TBackend> where TBackend : IConformanceBa
         var skipped = new List<(string Reason, int Count)>();
         foreach (var c in list)
         {
-            string? reason = c.Shapes.Values.Sum(s => s.Aggregate(1L, (a, d) => a * d)) > DiscoveryProbeElements ? null
-                : backend.Supports(c.Build(backend.Capabilities.PrecisionOf(c.Op))) is { IsSupported: false } no ? no.Reason : null;
+            string? reason = (backend as ISuiteScope)?.LeftOut(c)
+                ?? (c.Shapes.Values.Sum(s => s.Aggregate(1L, (a, d) => a * d)) > DiscoveryProbeElements ? null
+                    : backend.Supports(c.Build(backend.Capabilities.PrecisionOf(c.Op))) is { IsSupported: false } no ? $"{backend.Name} does not support them: {no.Reason}" : null);
             if (reason is null)
             {
                 yield return [CaseRow.Run(c.Id)];
@@ -64,7 +65,7 @@ public abstract class ConformanceSuite<TBackend> where TBackend : IConformanceBa
             if (at < 0) skipped.Add((reason, 1));
             else skipped[at] = (reason, skipped[at].Count + 1);
         }
-        foreach (var (reason, count) in skipped) yield return [CaseRow.Skipped($"{backend.Name} does not support them: {reason}", count)];
+        foreach (var (reason, count) in skipped) yield return [CaseRow.Skipped(reason, count)];
     }
 
     /// <summary>The shared backend, or a skip when its device or library is missing.</summary>
