@@ -74,7 +74,11 @@ public static class WinogradKernels
     /// k (of o's group) to output channel o. One thread per (k, o): <c>GroupIn · OutChannels</c> threads.
     /// w is HWIO [3, 3, Cin/G, Cout] of the layer.
     /// </summary>
-    public static void FilterTransformV4(Index1D index, ArrayView<float> w, ArrayView<float> u, WinogradShape p)
+    public static void FilterTransformV4(Index1D index, ArrayView<float> w, ArrayView<float> u, WinogradShape p) =>
+        FilterTransform(index, w, u, p, 0.5f);
+
+    /// <summary>FilterTransformV4 with G's middle rows scaled by <paramref name="half"/> (a kernel mutant forgets the ½).</summary>
+    internal static void FilterTransform(Index1D index, ArrayView<float> w, ArrayView<float> u, WinogradShape p, float half)
     {
         int k = index / p.OutChannels, o = index % p.OutChannels;
         // Forward: g[a,b] = w[a', b', k, o]. Backward data: o is a dx channel c, k a dy channel of its
@@ -90,14 +94,14 @@ public static class WinogradKernels
         float g20 = Tap(w, step, at, 2, 0, flip), g21 = Tap(w, step, at, 2, 1, flip), g22 = Tap(w, step, at, 2, 2, flip);
         // T = G g (4×3), column by column; then U = T Gᵀ, row by row.
         float t00 = g00, t01 = g01, t02 = g02;
-        float t10 = 0.5f * (g00 + g10 + g20), t11 = 0.5f * (g01 + g11 + g21), t12 = 0.5f * (g02 + g12 + g22);
-        float t20 = 0.5f * (g00 - g10 + g20), t21 = 0.5f * (g01 - g11 + g21), t22 = 0.5f * (g02 - g12 + g22);
+        float t10 = half * (g00 + g10 + g20), t11 = half * (g01 + g11 + g21), t12 = half * (g02 + g12 + g22);
+        float t20 = half * (g00 - g10 + g20), t21 = half * (g01 - g11 + g21), t22 = half * (g02 - g12 + g22);
         float t30 = g20, t31 = g21, t32 = g22;
         int stride = p.OutChannels, b = k * Points * stride + o;
-        StoreFilterRow(u, b, stride, t00, t01, t02);
-        StoreFilterRow(u, b + 4 * stride, stride, t10, t11, t12);
-        StoreFilterRow(u, b + 8 * stride, stride, t20, t21, t22);
-        StoreFilterRow(u, b + 12 * stride, stride, t30, t31, t32);
+        StoreFilterRow(u, b, stride, t00, t01, t02, half);
+        StoreFilterRow(u, b + 4 * stride, stride, t10, t11, t12, half);
+        StoreFilterRow(u, b + 8 * stride, stride, t20, t21, t22, half);
+        StoreFilterRow(u, b + 12 * stride, stride, t30, t31, t32, half);
     }
 
     /// <summary>g[a, b] of the correlation: w[a, b] or, flipped, w[2 − a, 2 − b].</summary>
@@ -105,11 +109,11 @@ public static class WinogradKernels
         flip != 0 ? w[((2 - a) * 3 + (2 - b)) * step + at] : w[(a * 3 + b) * step + at];
 
     /// <summary>One row of U = T Gᵀ: (t0, ½(t0 + t1 + t2), ½(t0 − t1 + t2), t2).</summary>
-    private static void StoreFilterRow(ArrayView<float> u, int at, int stride, float t0, float t1, float t2)
+    private static void StoreFilterRow(ArrayView<float> u, int at, int stride, float t0, float t1, float t2, float half)
     {
         u[at] = t0;
-        u[at + stride] = 0.5f * (t0 + t1 + t2);
-        u[at + 2 * stride] = 0.5f * (t0 - t1 + t2);
+        u[at + stride] = half * (t0 + t1 + t2);
+        u[at + 2 * stride] = half * (t0 - t1 + t2);
         u[at + 3 * stride] = t2;
     }
 
@@ -117,12 +121,16 @@ public static class WinogradKernels
     /// V[t·16·In + ξ·In + c] = (Bᵀ d B)[ξ] for the 4×4 tile d of channel c at tile t. One thread per
     /// (tile, channel): <c>Tiles · InChannels</c> threads, consecutive threads on consecutive channels (coalesced).
     /// </summary>
-    public static void InputTransformV4(Index1D index, ArrayView<float> t, ArrayView<float> v, WinogradShape p)
+    public static void InputTransformV4(Index1D index, ArrayView<float> t, ArrayView<float> v, WinogradShape p) =>
+        InputTransform(index, t, v, p, 2);
+
+    /// <summary>InputTransformV4 with tiles <paramref name="step"/> apart in T (a kernel mutant steps 4, the input tile's size, instead of 2).</summary>
+    internal static void InputTransform(Index1D index, ArrayView<float> t, ArrayView<float> v, WinogradShape p, int step)
     {
         int c = index % p.InChannels, tile = index / p.InChannels;
         int tc = tile % p.TileCols, rest = tile / p.TileCols;
         int tr = rest % p.TileRows, b = rest / p.TileRows;
-        int r0 = 2 * tr - p.Pad1, c0 = 2 * tc - p.Pad2;
+        int r0 = step * tr - p.Pad1, c0 = step * tc - p.Pad2;
         // Bᵀ d, column by column: (d0 − d2, d1 + d2, d2 − d1, d1 − d3) down each column j.
         float e00 = 0, e01 = 0, e02 = 0, e03 = 0, e10 = 0, e11 = 0, e12 = 0, e13 = 0;
         float e20 = 0, e21 = 0, e22 = 0, e23 = 0, e30 = 0, e31 = 0, e32 = 0, e33 = 0;

@@ -66,6 +66,18 @@ public static class IlgpuMutantCatalog
                 ReduceSplits = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ReduceShape>(
                     MutantKernels.ReduceDropsLastSplit),
             }, KernelVersion.V2),
+        new("ilgpu-winograd-filter-without-half", "v4's Winograd filter transform uses G without its ½ (the middle rows of U 2× to 4× too large)",
+            ["conv2d_layer", "conv2d_layer_backward"], (a, k) => k with
+            {
+                WinogradFilter = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WinogradShape>(
+                    MutantKernels.WinogradFilterWithoutHalf),
+            }, KernelVersion.V4),
+        new("ilgpu-winograd-input-tiles-4-apart", "v4's Winograd input transform places 4×4 input tiles 4 apart instead of 2 (tiles must overlap)",
+            ["conv2d_layer", "conv2d_layer_backward"], (a, k) => k with
+            {
+                WinogradInput = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WinogradShape>(
+                    MutantKernels.WinogradInputTilesApart),
+            }, KernelVersion.V4),
         new("ilgpu-softmax-without-max-shift", "the softmax kernel exponentiates the raw logits (overflow past 88.7)",
             ["softmax"], (a, k) => k with
             {

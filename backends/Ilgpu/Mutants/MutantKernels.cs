@@ -42,4 +42,12 @@ public static class MutantKernels
         for (int j = 0; j < p.Classes; j++) sum += DeviceMath.Exp(x[first + j]); // BUG: x − max
         for (int j = 0; j < p.Classes; j++) y[first + j] = DeviceMath.Exp(x[first + j]) / sum;
     }
+
+    /// <summary>WinogradKernels.FilterTransformV4 without the ½ of G's middle rows (G as the integer matrix), so U's middle rows and columns come out 2× and 4× too large.</summary>
+    public static void WinogradFilterWithoutHalf(Index1D index, ArrayView<float> w, ArrayView<float> u, WinogradShape p) =>
+        WinogradKernels.FilterTransform(index, w, u, p, 1f); // BUG: should be 0.5f
+
+    /// <summary>WinogradKernels.InputTransformV4 placing input tiles 4 apart (the input tile's size) instead of 2 (the output tile's): tiles must overlap by 2.</summary>
+    public static void WinogradInputTilesApart(Index1D index, ArrayView<float> t, ArrayView<float> v, WinogradShape p) =>
+        WinogradKernels.InputTransform(index, t, v, p, 4); // BUG: should be 2
 }
