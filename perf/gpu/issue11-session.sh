@@ -22,7 +22,7 @@ step() {
   local s=$(date +%s) rc; "$@"; rc=$?; echo "$(date -u +%H:%M:%S) exit $rc in $(( $(date +%s) - s )) s: ${*:1:8}" >> "$work/steps.txt"
   tar -C "$work" -czf "$out/results.tgz" .
 }
-for f in artifacts/ptx/Conv*.ptx; do echo "== $f"; timeout 20 ptxas -arch=sm_90 -v "$f" -o /dev/null 2>&1; done > "$work/ptxas.txt"
+for f in artifacts/ptx/Conv*.ptx artifacts/ptx/Winograd*.ptx; do echo "== $f"; timeout 20 ptxas -arch=sm_90 -v "$f" -o /dev/null 2>&1; done > "$work/ptxas.txt"
 step timeout 240 perf/gpu/conv-passes.sh "$work/passes" 64 "$versions" > "$work/conv-passes.log" 2>&1
 step timeout 120 "${C[@]}" check --backend ilgpu-cuda --mode thorough --json "$work/cuda-thorough.json" > "$work/cuda-thorough.txt" 2>&1
 for v in ${versions//,/ }; do

@@ -22,7 +22,7 @@ public sealed partial class IlgpuPtxTests
 {
     /// <summary>Every kernel: the public static methods of the kernel classes whose names end in a version, V1, V2, V3…</summary>
     public static IEnumerable<object[]> Kernels =>
-        new[] { typeof(ConvolutionKernels), typeof(ConvGemmKernels), typeof(ConvGemmKernelsV3), typeof(PoolingKernels), typeof(ElementwiseKernels), typeof(SoftmaxKernels) }
+        new[] { typeof(ConvolutionKernels), typeof(ConvGemmKernels), typeof(ConvGemmKernelsV3), typeof(WinogradKernels), typeof(PoolingKernels), typeof(ElementwiseKernels), typeof(SoftmaxKernels) }
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
             .Where(m => Versioned().IsMatch(m.Name))
             .Select(m => new object[] { $"{m.DeclaringType!.Name}.{m.Name}" });
