@@ -11,7 +11,7 @@ public enum KernelVersion
     V1,
     /// <summary>v2, the implicit GEMM, wherever its launch fits the device's grid limits (every catalogued shape does).</summary>
     V2,
-    /// <summary>v3, the implicit GEMM with a 128×128 tile (ConvGemmKernelsV3.cs), under the same grid-limit rule; only when forced (Auto never picks it yet).</summary>
+    /// <summary>v3, the implicit GEMM with a 128×128 tile (ConvGemmKernelsV3.cs), under the same grid-limit rule; Auto picks it on CUDA where it measured faster.</summary>
     V3,
     /// <summary>
     /// v4, Winograd F(2×2,3×3) (WinogradKernels.cs) for conv2d_layer's forward and backward-data passes
@@ -34,7 +34,7 @@ public enum ConvPass
 
 /// <summary>
 /// A convolution pass as the v2 kernels see it (<see cref="GemmShape"/>), their launch geometry,
-/// and the dispatcher that picks v1 or v2 for a pass and shape (v3 only when forced).
+/// and the dispatcher that picks v1, v2 or (on CUDA) v3 for a pass and shape.
 /// </summary>
 public static class ConvGemmPlan
 {
@@ -163,9 +163,10 @@ public static class ConvGemmPlan
     /// (depthwise, a few channels, tiny images) where one thread per element is as good. Every VGG16
     /// layer goes to v2. v2 is never chosen for a launch past CUDA's grid limits (an extent over 65535
     /// in y or z): those run v1 even when v2 is forced. The thresholds are a first guess until timed on a GPU.
-    /// v3 runs only when forced (under the same grid-limit rule, with its own grid) until a GPU measurement decides.
+    /// On a device with 256-thread groups (<paramref name="wideGroups"/>: CUDA) Auto takes v3 instead of v2
+    /// where the H200 measurement found it faster (<see cref="PrefersV3"/>); on the 64-thread CPU simulator never.
     /// </summary>
-    public static KernelVersion Choose(KernelVersion requested, ConvPass pass, ConvShape p)
+    public static KernelVersion Choose(KernelVersion requested, ConvPass pass, ConvShape p, bool wideGroups = false)
     {
         if (requested == KernelVersion.V1) return KernelVersion.V1;
         // v4's passes that Winograd does not take run v2 (ConvPasses asks for Winograd first).
@@ -176,8 +177,25 @@ public static class ConvGemmPlan
         if (y > GridLimit || z > GridLimit) return KernelVersion.V1;
         if (requested != KernelVersion.Auto) return requested;
         // For backward weights the reduction is M and the rows of C are K; the test is symmetric in them.
-        return g.M >= 64 && g.K >= 16 && g.GroupColumns >= 16 ? KernelVersion.V2 : KernelVersion.V1;
+        if (!(g.M >= 64 && g.K >= 16 && g.GroupColumns >= 16)) return KernelVersion.V1;
+        return wideGroups && PrefersV3(pass, g) && Choose(KernelVersion.V3, pass, p) == KernelVersion.V3 ? KernelVersion.V3 : KernelVersion.V2;
     }
+
+    /// <summary>
+    /// Where Auto takes v3 over v2 on a device with 256-thread groups, from VGG16 at batch 64 on an H200
+    /// (perf/reports/nvidia-h200-2026-11-26-v3-conv-passes-b64.md): at least 128 columns per group (at 64,
+    /// block1's, half of v3's 128-wide tile is empty and v2 was 1.4–1.7× faster), and for forward and
+    /// backward data at least <see cref="TargetGroups"/> 128×128 tiles (block5's 392 tiles left v3
+    /// 10% slower than v2's 1,568 groups; every layer with 1,568 tiles or more was 16–25% faster on v3).
+    /// Backward weights splits K to fill the device, so columns decide alone (v3 was 1.4–1.8× faster there).
+    /// </summary>
+    private static bool PrefersV3(ConvPass pass, GemmShape g) =>
+        g.GroupColumns >= ConvGemmKernelsV3.TileN
+        && (pass == ConvPass.BackwardWeights
+            || (long)Tiles(g.M, ConvGemmKernelsV3.TileM) * Tiles(g.GroupColumns, ConvGemmKernelsV3.TileN) * g.Groups >= TargetGroups);
+
+    /// <summary>Whether <paramref name="s"/>'s device runs v3's 256-thread groups (CUDA does; the 64-thread CPU simulator of ilgpu-cpu does not).</summary>
+    public static bool WideGroups(DeviceState s) => s.Accelerator.MaxNumThreadsPerGroup >= ConvGemmKernelsV3.Threads;
 
     /// <summary>Whether Winograd F(2×2,3×3) applies to the pass: a 3×3 kernel, strides 1 and dilation 1 (any padding, groups, reversal).</summary>
     public static bool WinogradEligible(ConvShape p) => p.K1 == 3 && p.K2 == 3 && p.S1 == 1 && p.S2 == 1 && p.D1 == 1 && p.D2 == 1;

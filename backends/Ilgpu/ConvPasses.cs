@@ -21,7 +21,7 @@ public static class ConvPasses
             Winograd(s, x, w, bias, y, ConvGemmPlan.Winograd(p, backward: false));
             return;
         }
-        var v = ConvGemmPlan.Choose(version, ConvPass.Forward, p);
+        var v = ConvGemmPlan.Choose(version, ConvPass.Forward, p, ConvGemmPlan.WideGroups(s));
         if (v == KernelVersion.V1)
         {
             s.Kernels.ConvForward(p.OutputLength, x, w, bias, y, p);
@@ -47,7 +47,7 @@ public static class ConvPasses
             Winograd(s, dy, w, dy, dx, ConvGemmPlan.Winograd(p, backward: true));
             return;
         }
-        var v = ConvGemmPlan.Choose(version, ConvPass.BackwardData, p);
+        var v = ConvGemmPlan.Choose(version, ConvPass.BackwardData, p, ConvGemmPlan.WideGroups(s));
         if (v == KernelVersion.V1)
         {
             s.Kernels.ConvBackwardData(p.InputLength, w, dy, dx, p);
@@ -63,7 +63,7 @@ public static class ConvPasses
     /// <summary>dw from x and dy.</summary>
     public static void BackwardWeights(DeviceState s, KernelVersion version, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, ConvShape p)
     {
-        var v = ConvGemmPlan.Choose(version, ConvPass.BackwardWeights, p);
+        var v = ConvGemmPlan.Choose(version, ConvPass.BackwardWeights, p, ConvGemmPlan.WideGroups(s));
         if (v == KernelVersion.V1)
         {
             s.Kernels.ConvBackwardWeights(p.WeightLength, x, dy, dw, p);
@@ -85,7 +85,7 @@ public static class ConvPasses
     /// <summary>db = the column sums of dy; v2 (split sums) with backward weights.</summary>
     public static void BackwardBias(DeviceState s, KernelVersion version, ArrayView<float> dy, ArrayView<float> db, ConvShape p)
     {
-        if (ConvGemmPlan.Choose(version, ConvPass.BackwardWeights, p) == KernelVersion.V1)
+        if (ConvGemmPlan.Choose(version, ConvPass.BackwardWeights, p, ConvGemmPlan.WideGroups(s)) == KernelVersion.V1)
         {
             s.Kernels.ConvBackwardBias(p.Cout, dy, db, p);
             return;

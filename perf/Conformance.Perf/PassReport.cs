@@ -79,7 +79,9 @@ public static class PassReport
     {
         int n = quick ? Math.Max(2, layer.Size / 4) : layer.Size;
         var p = DeviceGeometry.Layer([batch, n, n, layer.Cin], [3, 3, layer.Cin, layer.Cout], false, OpAttributes.Default with { Padding = Padding.Same });
-        var chosen = ConvGemmPlan.Choose(KernelVersion.Auto, ConvPassBench.Passes.First(x => x.Name == pass).Pass, p);
+        // ilgpu-cuda's groups hold 1,024 threads, so its Auto may pick v3; ilgpu-cpu's simulator holds 64.
+        bool wide = backend.StartsWith("ilgpu-cuda", StringComparison.Ordinal);
+        var chosen = ConvGemmPlan.Choose(KernelVersion.Auto, ConvPassBench.Passes.First(x => x.Name == pass).Pass, p, wide);
         return Find(results, layer, pass, $"{backend}-{chosen.ToString().ToLowerInvariant()}");
     }
 
