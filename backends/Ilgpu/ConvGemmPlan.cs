@@ -109,6 +109,12 @@ public static class ConvGemmPlan
     {
         var g = Forward(p);
         g.HasBias = 0;
+        return Split(g, tileM, tileN, tileK, targetGroups, minStages);
+    }
+
+    /// <summary><paramref name="g"/>'s reduction over M cut into splits as <see cref="SplitWeights"/> says.</summary>
+    private static GemmShape Split(GemmShape g, int tileM, int tileN, int tileK, int targetGroups, int minStages)
+    {
         int tiles = Tiles(g.K, tileM) * Tiles(g.GroupColumns, tileN) * g.Groups;
         int stages = Tiles(g.M, tileK);
         int splits = Math.Clamp(Tiles(targetGroups, tiles), 1, Math.Max(1, stages / minStages));
@@ -230,9 +236,24 @@ public static class ConvGemmPlan
         Vector = w.GroupIn % 4 == 0 && w.GroupOut % 4 == 0 ? 1 : 0, Splits = 1, SplitStages = 0,
     };
 
+    /// <summary>
+    /// v4's backward weights: S[c][ξ][o] = Σ_t V[t][ξ][g·In/G + c]·Ŷ[t][ξ][o], v2's backward-weights GEMM
+    /// on 16·Groups groups (A = V, B = Ŷ, both [tile][16·channels]), the tiles split as v2 splits positions.
+    /// </summary>
+    public static GemmShape WinogradWeightsGemm(WinogradShape w) =>
+        Split(WinogradGemm(w), ConvGemmKernels.TileM, ConvGemmKernels.TileN, ConvGemmKernels.TileK, TargetGroups, MinStagesPerSplit);
+
     /// <summary>Whether v4 runs the pass as Winograd: eligible, and its batched GEMM within CUDA's grid limits.</summary>
     public static bool UsesWinograd(KernelVersion requested, ConvShape p, bool backward) =>
         requested == KernelVersion.V4 && WinogradEligible(p) && ForwardGrid(WinogradGemm(Winograd(p, backward))).Y <= GridLimit;
+
+    /// <summary>Whether v4 runs backward weights as Winograd: eligible, and its GEMM's splits and groups within CUDA's grid limits.</summary>
+    public static bool UsesWinogradWeights(KernelVersion requested, ConvShape p)
+    {
+        if (requested != KernelVersion.V4 || !WinogradEligible(p)) return false;
+        var (_, y, z) = WeightsGrid(WinogradWeightsGemm(Winograd(p, backward: false)));
+        return y <= GridLimit && z <= GridLimit;
+    }
 
     private static int Tiles(int n, int tile) => (n + tile - 1) / tile;
 }

@@ -63,6 +63,11 @@ public static class ConvPasses
     /// <summary>dw from x and dy.</summary>
     public static void BackwardWeights(DeviceState s, KernelVersion version, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, ConvShape p)
     {
+        if (ConvGemmPlan.UsesWinogradWeights(version, p))
+        {
+            WinogradWeights(s, x, dy, dw, ConvGemmPlan.Winograd(p, backward: false));
+            return;
+        }
         var v = ConvGemmPlan.Choose(version, ConvPass.BackwardWeights, p, ConvGemmPlan.WideGroups(s));
         if (v == KernelVersion.V1)
         {
@@ -113,6 +118,28 @@ public static class ConvPasses
         s.Kernels.WinogradInput(p.Tiles * p.InChannels, t, v.View, p);
         GemmForward(s, KernelVersion.V2, v.View, u.View, bias, m.View, g);
         s.Kernels.WinogradOutput(p.Tiles * p.OutChannels, m.View, bias, y, p);
+        s.Accelerator.Synchronize();
+    }
+
+    /// <summary>
+    /// v4's backward weights, Winograd F(2×2,3×3) transposed: V = Bᵀ x B per tile (as forward), Ŷ = A dy Aᵀ
+    /// per 2×2 tile of dy, the 16 sums over tiles of V ⊙ Ŷ as one split-K v2 GEMM and its split
+    /// reduction, then dw = Gᵀ S G per (channel, output channel).
+    /// </summary>
+    private static void WinogradWeights(DeviceState s, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, WinogradShape p)
+    {
+        var g = ConvGemmPlan.WinogradWeightsGemm(p);
+        int transformed = WinogradKernels.Points * p.GroupIn * p.OutChannels;
+        using var v = s.Allocate(WinogradKernels.Points * p.Tiles * p.InChannels);
+        using var gy = s.Allocate(WinogradKernels.Points * p.Tiles * p.OutChannels);
+        using var partials = s.Allocate(g.Splits * transformed);
+        using var sums = s.Allocate(transformed);
+        s.Kernels.WinogradInput(p.Tiles * p.InChannels, x, v.View, p);
+        s.Kernels.WinogradGradient(p.Tiles * p.OutChannels, dy, gy.View, p);
+        s.Kernels.GemmBackwardWeights(Config(ConvGemmPlan.WeightsGrid(g), KernelVersion.V2), v.View, gy.View, partials.View, g);
+        var reduce = new ReduceShape { Splits = g.Splits, K1 = 1, K2 = 1, Channels = p.GroupIn, Columns = WinogradKernels.Points * p.OutChannels };
+        s.Kernels.ReduceSplits(transformed, partials.View, sums.View, reduce);
+        s.Kernels.WinogradWeights(p.GroupIn * p.OutChannels, sums.View, dw, p);
         s.Accelerator.Synchronize();
     }
 

@@ -44,6 +44,10 @@ public sealed record KernelSet
             WinogradKernels.InputTransformV4);
         WinogradOutput = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             WinogradShape>(WinogradKernels.OutputTransformV4);
+        WinogradGradient = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WinogradShape>(
+            WinogradKernels.GradientTransformV4);
+        WinogradWeights = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WinogradShape>(
+            WinogradKernels.WeightsFromTransformV4);
         MaxPool = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PoolShape>(PoolingKernels.MaxV1);
         AvgPool = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PoolShape>(PoolingKernels.AvgV1);
         MaxPoolBackward = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
@@ -90,6 +94,10 @@ public sealed record KernelSet
     public Action<Index1D, ArrayView<float>, ArrayView<float>, WinogradShape> WinogradInput { get; init; }
     /// <summary>WinogradKernels.OutputTransformV4 (M, bias, y or dx).</summary>
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, WinogradShape> WinogradOutput { get; init; }
+    /// <summary>WinogradKernels.GradientTransformV4 (dy, Ŷ).</summary>
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, WinogradShape> WinogradGradient { get; init; }
+    /// <summary>WinogradKernels.WeightsFromTransformV4 (the reduced sums, dw).</summary>
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, WinogradShape> WinogradWeights { get; init; }
     /// <summary>PoolingKernels.MaxV1 (x, y).</summary>
     public Action<Index1D, ArrayView<float>, ArrayView<float>, PoolShape> MaxPool { get; init; }
     /// <summary>PoolingKernels.AvgV1 (x, y).</summary>

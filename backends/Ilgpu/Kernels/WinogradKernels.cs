@@ -207,4 +207,80 @@ public static class WinogradKernels
         // The bias is one more addend, after the transform (the error model counts it last).
         y[((b * p.OutRows + r) * p.OutCols + col) * p.OutChannels + o] = hasBias != 0 ? value + bias : value;
     }
+
+    /// <summary>
+    /// Backward weights: Ŷ[t·16·Out + ξ·Out + o] = (A dy A^T)[ξ] for the 2×2 tile of dy (the forward's
+    /// output, zero past its edge) at tile t, channel o; A = (Aᵀ)ᵀ maps (a, b) to (a, a + b, a − b, −b).
+    /// One thread per (tile, output channel).
+    /// </summary>
+    public static void GradientTransformV4(Index1D index, ArrayView<float> dy, ArrayView<float> g, WinogradShape p)
+    {
+        int o = index % p.OutChannels, tile = index / p.OutChannels;
+        int tc = tile % p.TileCols, rest = tile / p.TileCols;
+        int tr = rest % p.TileRows, b = rest / p.TileRows;
+        int r = 2 * tr, col = 2 * tc;
+        float d00 = Gradient(dy, p, b, r, col, o), d01 = Gradient(dy, p, b, r, col + 1, o);
+        float d10 = Gradient(dy, p, b, r + 1, col, o), d11 = Gradient(dy, p, b, r + 1, col + 1, o);
+        // A dy (4×2), then (A dy) Aᵀ row by row.
+        float a0 = d00, a1 = d01;
+        float b0 = d00 + d10, b1 = d01 + d11;
+        float c0 = d00 - d10, c1 = d01 - d11;
+        float e0 = -d10, e1 = -d11;
+        int stride = p.OutChannels, at = tile * Points * stride + o;
+        StoreGradientRow(g, at, stride, a0, a1);
+        StoreGradientRow(g, at + 4 * stride, stride, b0, b1);
+        StoreGradientRow(g, at + 8 * stride, stride, c0, c1);
+        StoreGradientRow(g, at + 12 * stride, stride, e0, e1);
+    }
+
+    private static float Gradient(ArrayView<float> dy, WinogradShape p, int b, int r, int col, int o) =>
+        r >= p.OutRows || col >= p.OutCols ? 0f : dy[((b * p.OutRows + r) * p.OutCols + col) * p.OutChannels + o];
+
+    /// <summary>One row of (A dy) Aᵀ: (a, a + b, a − b, −b).</summary>
+    private static void StoreGradientRow(ArrayView<float> g, int at, int stride, float a, float b)
+    {
+        g[at] = a;
+        g[at + stride] = a + b;
+        g[at + 2 * stride] = a - b;
+        g[at + 3 * stride] = -b;
+    }
+
+    /// <summary>
+    /// Backward weights, last step: dw[k1, k2, c, o] = (Gᵀ D G)[k1, k2] (taps flipped back with Reversal),
+    /// D[ξ] = S[c·16·Out + ξ·Out + o] the sums over every tile of V ⊙ Ŷ. Gᵀ maps (m0, m1, m2, m3) to
+    /// (m0 + ½(m1 + m2), ½(m1 − m2), ½(m1 + m2) + m3). One thread per (c within the group, o).
+    /// </summary>
+    public static void WeightsFromTransformV4(Index1D index, ArrayView<float> s, ArrayView<float> dw, WinogradShape p)
+    {
+        int c = index / p.OutChannels, o = index % p.OutChannels;
+        int stride = p.OutChannels, at = c * Points * stride + o;
+        // Gᵀ D (3×4), column by column.
+        float f00 = 0, f01 = 0, f02 = 0, f03 = 0, f10 = 0, f11 = 0, f12 = 0, f13 = 0, f20 = 0, f21 = 0, f22 = 0, f23 = 0;
+        ColumnOfGtD(s, at, stride, ref f00, ref f10, ref f20);
+        ColumnOfGtD(s, at + stride, stride, ref f01, ref f11, ref f21);
+        ColumnOfGtD(s, at + 2 * stride, stride, ref f02, ref f12, ref f22);
+        ColumnOfGtD(s, at + 3 * stride, stride, ref f03, ref f13, ref f23);
+        int step = p.GroupIn * p.OutChannels, to = c * p.OutChannels + o;
+        StoreWeightRow(dw, p, step, to, 0, f00, f01, f02, f03);
+        StoreWeightRow(dw, p, step, to, 1, f10, f11, f12, f13);
+        StoreWeightRow(dw, p, step, to, 2, f20, f21, f22, f23);
+    }
+
+    private static void ColumnOfGtD(ArrayView<float> s, int at, int stride, ref float f0, ref float f1, ref float f2)
+    {
+        float m0 = s[at], m1 = s[at + 4 * stride], m2 = s[at + 8 * stride], m3 = s[at + 12 * stride];
+        f0 = m0 + 0.5f * (m1 + m2);
+        f1 = 0.5f * (m1 - m2);
+        f2 = 0.5f * (m1 + m2) + m3;
+    }
+
+    /// <summary>Row <paramref name="k1"/> of (Gᵀ D) G into dw, at the flipped taps when the layer reverses its kernel.</summary>
+    private static void StoreWeightRow(ArrayView<float> dw, WinogradShape p, int step, int to, int k1, float m0, float m1, float m2, float m3)
+    {
+        int r = p.Reversal != 0 ? 2 - k1 : k1;
+        int first = p.Reversal != 0 ? 2 : 0, last = 2 - first;
+        dw[(r * 3 + first) * step + to] = m0 + 0.5f * (m1 + m2);
+        dw[(r * 3 + 1) * step + to] = 0.5f * (m1 - m2);
+        dw[(r * 3 + last) * step + to] = 0.5f * (m1 + m2) + m3;
+    }
 }
