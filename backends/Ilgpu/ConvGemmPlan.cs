@@ -240,8 +240,17 @@ public static class ConvGemmPlan
     /// v4's backward weights: S[c][ξ][o] = Σ_t V[t][ξ][g·In/G + c]·Ŷ[t][ξ][o], v2's backward-weights GEMM
     /// on 16·Groups groups (A = V, B = Ŷ, both [tile][16·channels]), the tiles split as v2 splits positions.
     /// </summary>
-    public static GemmShape WinogradWeightsGemm(WinogradShape w) =>
-        Split(WinogradGemm(w), ConvGemmKernels.TileM, ConvGemmKernels.TileN, ConvGemmKernels.TileK, TargetGroups, MinStagesPerSplit);
+    public static GemmShape WinogradWeightsGemm(WinogradShape w, KernelVersion gemm = KernelVersion.V2) => gemm == KernelVersion.V3
+        ? Split(WinogradGemm(w), ConvGemmKernelsV3.TileM, ConvGemmKernelsV3.TileN, ConvGemmKernelsV3.TileK, TargetGroupsV3, MinStagesPerSplitV3)
+        : Split(WinogradGemm(w), ConvGemmKernels.TileM, ConvGemmKernels.TileN, ConvGemmKernels.TileK, TargetGroups, MinStagesPerSplit);
+
+    /// <summary>
+    /// The GEMM version of v4's products: v3 on a device with 256-thread groups where Auto would take v3
+    /// for a GEMM of that shape (<see cref="PrefersV3"/>), else v2. Both sum each element over k in the
+    /// same order, so the choice changes speed, not results.
+    /// </summary>
+    public static KernelVersion WinogradGemmVersion(ConvPass pass, GemmShape g, bool wideGroups) =>
+        wideGroups && PrefersV3(pass, g) ? KernelVersion.V3 : KernelVersion.V2;
 
     /// <summary>Whether v4 runs the pass as Winograd: eligible, and its batched GEMM within CUDA's grid limits.</summary>
     public static bool UsesWinograd(KernelVersion requested, ConvShape p, bool backward) =>

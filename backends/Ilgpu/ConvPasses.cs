@@ -116,7 +116,7 @@ public static class ConvPasses
         using var m = s.Allocate(WinogradKernels.Points * p.Tiles * p.OutChannels);
         s.Kernels.WinogradFilter(p.GroupIn * p.OutChannels, w, u.View, p);
         s.Kernels.WinogradInput(p.Tiles * p.InChannels, t, v.View, p);
-        GemmForward(s, KernelVersion.V2, v.View, u.View, bias, m.View, g);
+        GemmForward(s, ConvGemmPlan.WinogradGemmVersion(ConvPass.Forward, g, ConvGemmPlan.WideGroups(s)), v.View, u.View, bias, m.View, g);
         s.Kernels.WinogradOutput(p.Tiles * p.OutChannels, m.View, bias, y, p);
         s.Accelerator.Synchronize();
     }
@@ -128,7 +128,8 @@ public static class ConvPasses
     /// </summary>
     private static void WinogradWeights(DeviceState s, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, WinogradShape p)
     {
-        var g = ConvGemmPlan.WinogradWeightsGemm(p);
+        var gemm = ConvGemmPlan.WinogradGemmVersion(ConvPass.BackwardWeights, ConvGemmPlan.WinogradGemm(p), ConvGemmPlan.WideGroups(s));
+        var g = ConvGemmPlan.WinogradWeightsGemm(p, gemm);
         int transformed = WinogradKernels.Points * p.GroupIn * p.OutChannels;
         using var v = s.Allocate(WinogradKernels.Points * p.Tiles * p.InChannels);
         using var gy = s.Allocate(WinogradKernels.Points * p.Tiles * p.OutChannels);
@@ -136,7 +137,9 @@ public static class ConvPasses
         using var sums = s.Allocate(transformed);
         s.Kernels.WinogradInput(p.Tiles * p.InChannels, x, v.View, p);
         s.Kernels.WinogradGradient(p.Tiles * p.OutChannels, dy, gy.View, p);
-        s.Kernels.GemmBackwardWeights(Config(ConvGemmPlan.WeightsGrid(g), KernelVersion.V2), v.View, gy.View, partials.View, g);
+        var config = Config(ConvGemmPlan.WeightsGrid(g, gemm), gemm);
+        if (gemm == KernelVersion.V3) s.Kernels.GemmBackwardWeightsV3(config, v.View, gy.View, partials.View, g);
+        else s.Kernels.GemmBackwardWeights(config, v.View, gy.View, partials.View, g);
         var reduce = new ReduceShape { Splits = g.Splits, K1 = 1, K2 = 1, Channels = p.GroupIn, Columns = WinogradKernels.Points * p.OutChannels };
         s.Kernels.ReduceSplits(transformed, partials.View, sums.View, reduce);
         s.Kernels.WinogradWeights(p.GroupIn * p.OutChannels, sums.View, dw, p);

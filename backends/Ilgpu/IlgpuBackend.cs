@@ -257,7 +257,9 @@ public sealed class IlgpuCpuV3Backend : IlgpuCpuBackend
 
 /// <summary>
 /// ilgpu-cpu with the v4 convolution kernels forced: Winograd F(2×2,3×3) for conv2d_layer's 3×3,
-/// stride-1, dilation-1 forward and backward-data passes, v2 for every other pass and op.
+/// stride-1, dilation-1 passes (forward, backward data, backward weights), v2 for every other pass
+/// and op. On the 256-thread simulator, so that v4's products run on v3's GEMM where a CUDA device
+/// would run them there (<see cref="ConvGemmPlan.WinogradGemmVersion"/>).
 /// </summary>
 public sealed class IlgpuCpuV4Backend : IlgpuCpuBackend
 {
@@ -266,6 +268,9 @@ public sealed class IlgpuCpuV4Backend : IlgpuCpuBackend
 
     /// <inheritdoc />
     public override KernelVersion KernelVersion => KernelVersion.V4;
+
+    /// <inheritdoc />
+    protected override CPUDevice Device => SimulatorV3;
 }
 
 /// <summary>ilgpu-cuda with the v1 convolution kernels forced.</summary>
