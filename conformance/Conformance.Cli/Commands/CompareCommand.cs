@@ -85,7 +85,7 @@ public sealed class CompareCommand(CliContext context) : Command<CompareSettings
 
         var reports = actual.Select(kv => Comparison.Compare(kv.Key, expected.Outputs[kv.Key], kv.Value, expected.Bounds[kv.Key], precision)).ToList();
         bool passed = reports.All(r => r.Passed);
-        context.Out.WriteLine($"compare {op.Name} ({precision.Name}): {(passed ? "passed" : "FAILED")}");
+        context.Out.WriteLine($"compare {op.Name} ({precision.LabelFor(op.Name)}): {(passed ? "passed" : "FAILED")}");
         foreach (var (report, kv) in reports.Zip(actual))
         {
             context.Out.WriteLine("  " + report.Describe());

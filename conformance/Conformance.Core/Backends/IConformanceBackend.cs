@@ -33,7 +33,8 @@ public sealed record BackendCapabilities(string Device, PrecisionClass Precision
     /// Ops computed in another precision than <see cref="Precision"/>, by catalogue name. Real GPU
     /// libraries differ per op: cuDNN convolves with TF32 inputs by default while softmax and
     /// pooling stay fp32, so a backend declares <c>{ ["conv2d_layer"] = PrecisionClass.Tf32 }</c>
-    /// and each op is held to the bound of its own arithmetic, no looser and no tighter.
+    /// and each op is held to the bound of its own arithmetic, no looser and no tighter. A Winograd
+    /// convolution is declared the same way: <c>PrecisionClass.Fp32 with { Algorithm = ConvolutionAlgorithm.WinogradF2x2K3x3 }</c>.
     /// </summary>
     public IReadOnlyDictionary<string, PrecisionClass> OpPrecision
     {
@@ -51,9 +52,12 @@ public sealed record BackendCapabilities(string Device, PrecisionClass Precision
     /// <summary>The precision <paramref name="op"/> is computed in: its entry in <see cref="OpPrecision"/>, else <see cref="Precision"/>.</summary>
     public PrecisionClass PrecisionOf(string op) => _opPrecision.TryGetValue(op, out var p) ? p : Precision;
 
-    /// <summary>The precision for people: "fp32", or "fp32; tf32 for conv2d_layer, conv2d_layer_backward".</summary>
-    public string PrecisionSummary => string.Join("; ", new[] { Precision.Name }.Concat(_opPrecision
-        .Where(kv => kv.Value != Precision).GroupBy(kv => kv.Value.Name)
+    /// <summary>
+    /// The precision for people: "fp32", or "fp32; tf32 for conv2d_layer, conv2d_layer_backward",
+    /// or with an algorithm "fp32; fp32 Winograd F(2×2,3×3) for conv2d_layer" (<see cref="PrecisionClass.Label"/>).
+    /// </summary>
+    public string PrecisionSummary => string.Join("; ", new[] { Precision.Label }.Concat(_opPrecision
+        .Where(kv => kv.Value != Precision).GroupBy(kv => kv.Value.Label)
         .Select(g => $"{g.Key} for {string.Join(", ", g.Select(kv => kv.Key).Order(StringComparer.Ordinal))}")));
 }
 

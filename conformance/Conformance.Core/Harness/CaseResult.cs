@@ -25,7 +25,7 @@ public enum CaseStatus
 public sealed record CaseResult(string Backend, string Op, string CaseId, CaseStatus Status, string Reason,
     IReadOnlyList<OutputReport> Outputs)
 {
-    /// <summary>The precision class the case was judged in (the backend's, per op), e.g. fp32.</summary>
+    /// <summary>The precision class the case was judged in (the backend's, per op), e.g. fp32, or "fp32 Winograd F(2×2,3×3)" for a convolution layer (<see cref="Backends.PrecisionClass.LabelFor"/>).</summary>
     public string Precision { get; init; } = "";
 
     /// <summary>The largest error/bound ratio over all outputs (0 when none were compared).</summary>

@@ -68,7 +68,7 @@ public static class CaseRunner
         var call = Cache.TryGetValue((c.Id, p), out var made) && made.IsValueCreated ? made.Value.Call : Build(c, p);
         var support = backend.Supports(call);
         if (!support.IsSupported)
-            return new CaseResult(backend.Name, c.Op, c.Id, CaseStatus.Unsupported, support.Reason, []) { Precision = p.Name };
+            return new CaseResult(backend.Name, c.Op, c.Id, CaseStatus.Unsupported, support.Reason, []) { Precision = p.LabelFor(c.Op) };
         // The backend runs before the reference's outputs and bounds are made: the largest cases
         // (VGG16's fc1 weight: 822 MB in double) then never hold the backend's working copies and
         // the reference's tensors at once.
@@ -91,7 +91,7 @@ public static class CaseRunner
     /// <summary>The backend's outputs, or the error result when it threw or ran past its time limit.</summary>
     private static (IReadOnlyDictionary<string, Tensor>? Actual, CaseResult? Error) Call(IConformanceBackend backend, OpCall call, string caseId)
     {
-        string precision = backend.Capabilities.PrecisionOf(call.Op).Name;
+        string precision = backend.Capabilities.PrecisionOf(call.Op).LabelFor(call.Op);
         try
         {
             return (GuardedCall.Evaluate(backend, call, caseId), null);
@@ -115,6 +115,6 @@ public static class CaseRunner
         var reports = expected.Outputs.Select(kv => Comparison.Compare(kv.Key, kv.Value,
             actual.TryGetValue(kv.Key, out var a) ? a : null, expected.Bounds[kv.Key], p)).ToList();
         var status = reports.All(r => r.Passed) ? CaseStatus.Passed : CaseStatus.Failed;
-        return new CaseResult(backend.Name, expected.Call.Op, caseId, status, "", reports) { Precision = p.Name };
+        return new CaseResult(backend.Name, expected.Call.Op, caseId, status, "", reports) { Precision = p.LabelFor(expected.Call.Op) };
     }
 }

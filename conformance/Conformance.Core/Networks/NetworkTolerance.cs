@@ -79,9 +79,11 @@ public static class NetworkTolerance
         Norm(ErrorModel.Bounds(call, OpCatalog.Evaluate(call.Op, call.Inputs, call.Attributes), p)[output]);
 
     /// <summary>
-    /// ‖bound‖ of a linear op's output ≤ (2u_in + α·γ_{n+1})·‖M‖ + N·n·MinNormal, with the
+    /// ‖bound‖ of a linear op's output ≤ (2u_in + γ̃_{n+1})·‖M‖ + √N·n·MinNormal, with the
     /// magnitude term ‖M‖ bounded by Cauchy–Schwarz: √taps·‖W‖·‖x‖ + √P·‖b‖ for y, √taps·‖W‖·‖dy‖
     /// for dx, √taps·‖x‖·‖dy‖ for dw and √P·‖dy‖ for db (taps = K1·K2, 1 for dense; P = output positions).
+    /// Where the backend may use Winograd, the element bound is the larger of two, and
+    /// ‖max(a, b)‖ ≤ ‖a‖ + ‖b‖: the Winograd term is added (<see cref="WinogradRounding"/>).
     /// </summary>
     private static double Rounding(OpCall call, string output, PrecisionClass p)
     {
@@ -102,8 +104,32 @@ public static class NetworkTolerance
         };
         long n = ErrorModel.AccumulatedTerms(call, output);
         double elements = PointReference.Shape(call, output).Aggregate(1.0, (a, d) => a * d);
-        return ProbabilisticRelative(n, p) * magnitude + Math.Sqrt(elements) * n * p.MinNormal;
+        double direct = ProbabilisticRelative(n, p) * magnitude + Math.Sqrt(elements) * n * p.MinNormal;
+        return WinogradMagnitudes.AppliesTo(call, output, p)
+            ? direct + WinogradRounding(call, output, p, positions, elements)
+            : direct;
     }
+
+    /// <summary>
+    /// The Winograd part of a step's rounding (spec/numerics.md, "The network tolerance"):
+    /// (2u_in + γ̃_R)·‖W‖ + √N·max F·MinNormal, with ‖W‖ ≤ 3κ·‖w‖·‖data‖ + √P·‖b‖ and F bounded
+    /// from the largest |w| and |data| (<see cref="WinogradF2x2"/>); data is x for y and dy for dx.
+    /// The probabilistic γ̃_R applies as for a sum: each monomial of the Winograd expansion carries
+    /// a product of at most R factors (1 + δ).
+    /// </summary>
+    private static double WinogradRounding(OpCall call, string output, PrecisionClass p, double positions, double elements)
+    {
+        var w = call.Inputs["w"];
+        var data = output == "y" ? call.Inputs["x"] : call.Inputs["dy"];
+        var bias = output == "y" ? call.Inputs.GetValueOrDefault("b") : null;
+        int groups = call.Attributes.Groups, channels = output == "y" ? w.Shape[2] : w.Shape[3] / groups;
+        double magnitude = WinogradF2x2.MagnitudeNormBound(Norm(w), Norm(data), bias == null ? 0 : Norm(bias), positions);
+        double flush = WinogradF2x2.FlushUnitsBound(channels, MaxAbs(w), MaxAbs(data), bias != null);
+        int r = WinogradF2x2.Roundings(channels, bias != null);
+        return (2 * p.InputUnit + ProbabilisticGamma(r, p.AccumulationUnit)) * magnitude + Math.Sqrt(elements) * flush * p.MinNormal;
+    }
+
+    private static double MaxAbs(Tensor t) => t.Data.Select(Math.Abs).DefaultIfEmpty(0).Max();
 
     /// <summary>
     /// λ of the probabilistic rounding model (Higham and Mary, SIAM J. Sci. Comput. 41(5), 2019,
@@ -113,16 +139,19 @@ public static class NetworkTolerance
     public const double Lambda = 10;
 
     /// <summary>
-    /// 2u_in + α·γ̃_{n+1}(λ): the per-element relative rounding bound of the probabilistic model,
-    /// γ̃_n(λ) = exp(λ·√n·u + n·u²/(1 − u)) − 1, used for the network tolerance only (the chained
-    /// check keeps the worst-case γ_n of the per-op model).
+    /// 2u_in + γ̃_{n+1}(λ): the per-element relative rounding bound of the probabilistic model
+    /// for a direct sum of n terms, used for the network tolerance only (the chained check keeps
+    /// the worst-case γ_n of the per-op model).
     /// </summary>
-    public static double ProbabilisticRelative(long n, PrecisionClass p)
-    {
-        double u = p.AccumulationUnit, m = n + 1;
-        double gammaTilde = Math.Exp(Lambda * Math.Sqrt(m) * u + m * u * u / (1 - u)) - 1;
-        return 2 * p.InputUnit + p.AlgorithmFactor * Math.Min(gammaTilde, ErrorModel.Gamma(m, u));
-    }
+    public static double ProbabilisticRelative(long n, PrecisionClass p) =>
+        2 * p.InputUnit + ProbabilisticGamma(n + 1, p.AccumulationUnit);
+
+    /// <summary>
+    /// γ̃_m(λ) = exp(λ·√m·u + m·u²/(1 − u)) − 1, and never more than the worst case γ_m: the
+    /// bound on a product of m factors (1 + δ) that holds except with probability 2·exp(−λ²(1 − u)²/2).
+    /// </summary>
+    public static double ProbabilisticGamma(double m, double u) =>
+        Math.Min(Math.Exp(Lambda * Math.Sqrt(m) * u + m * u * u / (1 - u)) - 1, ErrorModel.Gamma(m, u));
 
     /// <summary>
     /// Where the backend's x is within its own error of a kink (0 for relu_backward; a tie of the

@@ -91,9 +91,11 @@ public static class ErrorModel
     private static int CeilDiv(int a, int b) => (a + b - 1) / b;
 
     /// <summary>
-    /// The bounds of a linear op's outputs, which need only its inputs: callers with large calls
-    /// compute them before the reference outputs, so the |inputs| copies made here are garbage
-    /// before the outputs exist (the full-size fc1 weight alone is 822 MB in double).
+    /// The bounds of a linear op's outputs: the direct bound, raised to the Winograd bound on y and
+    /// dx of eligible calls when <paramref name="p"/> declares Winograd. They need only the
+    /// inputs: callers with large calls compute them before the reference outputs, so the |inputs|
+    /// copies made here are garbage before the outputs exist (the full-size fc1 weight alone is
+    /// 822 MB in double).
     /// </summary>
     public static IReadOnlyDictionary<string, Tensor> LinearBounds(OpCall call, PrecisionClass p)
     {
@@ -106,8 +108,8 @@ public static class ErrorModel
         // non-finite |term| (|∞·0| is NaN), so an element with a finite magnitude has only finite
         // integer terms and stays exact, and an element with a non-finite one fails `m <= 1/u_acc`
         // below. So a NaN elsewhere in the call does not take the other elements out of the tier.
-        bool exactTier = IntegerExactOps.Contains(call.Op) && p.AlgorithmFactor == 1
-            && call.Inputs.Values.All(t => t.Data.All(v => !double.IsFinite(v) || (v == Math.Floor(v) && Math.Abs(v) <= 1 / p.InputUnit)));
+        bool integers = call.Inputs.Values.All(t => t.Data.All(v => !double.IsFinite(v) || (v == Math.Floor(v) && Math.Abs(v) <= 1 / p.InputUnit)));
+        bool exactTier = IntegerExactOps.Contains(call.Op) && integers;
         var bounds = new Dictionary<string, Tensor>();
         foreach (var (name, mag) in magnitudes)
         {
@@ -118,10 +120,52 @@ public static class ErrorModel
             double[] m = bound.Data;
             for (int i = 0; i < m.Length; i++)
                 m[i] = exactTier && m[i] <= 1 / p.AccumulationUnit ? 0 : LinearBound(m[i], n, p);
+            if (WinogradMagnitudes.AppliesTo(call, name, p)) WithWinograd(call, name, p, integers, m);
             bounds[name] = bound;
         }
         return bounds;
     }
+
+    /// <summary>
+    /// Raises each direct bound in <paramref name="bounds"/> to the Winograd bound of its element
+    /// where that is larger: a backend declaring Winograd may use either algorithm on an eligible
+    /// call. The Winograd exact tier is call-wide: with integer inputs, every |·|-evaluated
+    /// intermediate ≤ M = 1/(4·u_acc) and every transformed operand ≤ 1/(4·u_in), every intermediate
+    /// is k·2^-j with j ≤ 2 and |k| ≤ 4M = 2^p, which the accumulator (and the input format, for a
+    /// backend that rounds Ũ and Ṽ to it) represents, so Winograd is exact too.
+    /// </summary>
+    private static void WithWinograd(OpCall call, string output, PrecisionClass p, bool integers, double[] bounds)
+    {
+        var wm = WinogradMagnitudes.Evaluate(call, output);
+        bool exact = integers && wm.MaxIntermediate <= 1 / (WinogradExactFactor * p.AccumulationUnit)
+            && wm.MaxOperand <= 1 / (WinogradExactFactor * p.InputUnit);
+        double[] w = wm.Magnitude.Data, f = wm.FlushUnits.Data;
+        for (int i = 0; i < bounds.Length; i++)
+            bounds[i] = WithWinograd(bounds[i], w[i], exact ? 0 : WinogradBound(w[i], f[i], wm.Roundings, p));
+    }
+
+    /// <summary>
+    /// The Winograd exact tier's margin: after the filter transform every intermediate is a
+    /// multiple of ¼ (two halvings), and such a value is exact when 4× it is an integer of at most 2^p.
+    /// </summary>
+    public const double WinogradExactFactor = 4;
+
+    /// <summary>
+    /// The Winograd F(2×2,3×3) bound of one element (spec/numerics.md):
+    /// (2·u_in + γ_R(u_acc))·W + MinNormal·F, with W the Winograd computation on absolute values
+    /// and F the first-order flush-to-zero units of the element.
+    /// </summary>
+    public static double WinogradBound(double magnitude, double flushUnits, int roundings, PrecisionClass p) =>
+        (2 * p.InputUnit + Gamma(roundings, p.AccumulationUnit)) * magnitude + flushUnits * p.MinNormal;
+
+    /// <summary>
+    /// The bound of an element a backend may compute either way: the larger of the direct and the
+    /// Winograd bound. Where W is not finite (a NaN or ∞ in the element's window, kernel or bias), Winograd gives NaN
+    /// or ±∞, which the report judges by the special-value rules whatever the bound, so only a
+    /// direct evaluation can return a finite value there: the direct bound stays.
+    /// </summary>
+    public static double WithWinograd(double direct, double winogradMagnitude, double winograd) =>
+        double.IsFinite(winogradMagnitude) ? Math.Max(direct, winograd) : direct;
 
     /// <summary>
     /// dense and dense_backward on |inputs| (Dense.Forward and Dense.Backward of the reference with
@@ -172,15 +216,15 @@ public static class ErrorModel
     }
 
     /// <summary>
-    /// The linear ops' bound for one element: (2·u_in + α·γ_{n+1}(u_acc))·m + n·MinNormal, with m
-    /// the element's magnitude term (the op on |inputs|) and n its accumulated terms.
+    /// The linear ops' direct bound for one element: (2·u_in + γ_{n+1}(u_acc))·m + n·MinNormal, with
+    /// m the element's magnitude term (the op on |inputs|) and n its accumulated terms.
     /// </summary>
     public static double LinearBound(double magnitude, long n, PrecisionClass p) =>
         LinearRelative(n, p) * magnitude + n * p.MinNormal;
 
-    /// <summary>The relative part of <see cref="LinearBound"/>: 2·u_in + α·γ_{n+1}(u_acc).</summary>
+    /// <summary>The relative part of <see cref="LinearBound"/>: 2·u_in + γ_{n+1}(u_acc).</summary>
     public static double LinearRelative(long n, PrecisionClass p) =>
-        2 * p.InputUnit + p.AlgorithmFactor * Gamma(n + 1, p.AccumulationUnit);
+        2 * p.InputUnit + Gamma(n + 1, p.AccumulationUnit);
 
     /// <summary>
     /// softmax: y_j·[γ_{C+2} + (2k_f + |x_j − m| + max|x − m|)·u_acc + 2·u_in·max|x|] + MinNormal, per row,

@@ -84,6 +84,31 @@ public sealed class OpPrecisionTests
     }
 
     [Fact]
+    public void AWinogradDeclarationShowsItsAlgorithmWhereItApplies()
+    {
+        var winograd = PrecisionClass.Fp32 with { Algorithm = ConvolutionAlgorithm.WinogradF2x2K3x3 };
+        var capabilities = new BackendCapabilities("test", PrecisionClass.Fp32)
+        {
+            OpPrecision = new Dictionary<string, PrecisionClass> { ["conv2d_layer"] = winograd, ["conv2d_layer_backward"] = winograd },
+        };
+        Assert.Equal("fp32; fp32 Winograd F(2×2,3×3) for conv2d_layer, conv2d_layer_backward", capabilities.PrecisionSummary);
+        // The algorithm is part of the class: declaring it makes a different class from plain fp32.
+        Assert.NotEqual(PrecisionClass.Fp32, winograd);
+        Assert.Equal("fp32", winograd.LabelFor("softmax"));
+
+        // The reference itself is a correct direct backend: it passes when it declares Winograd, and the board says which.
+        using var backend = new Tf32OpsBackend(capabilities);
+        var board = new Scoreboard();
+        board.Add(CaseRunner.Run(backend, CaseCatalog.Get("conv2d_layer/edge/odd-kernel-3x3-same")));
+        board.Add(CaseRunner.Run(backend, SoftmaxCase));
+        Assert.Equal(["fp32 Winograd F(2×2,3×3)", "fp32"], board.Cells.Select(c => c.Precision));
+        Assert.True(board.AllPassed);
+        Assert.Contains("| `conv2d_layer` | fp32 Winograd F(2×2,3×3) |", board.ToMarkdown("default"));
+        using var json = System.Text.Json.JsonDocument.Parse(board.ToJson("default"));
+        Assert.Equal("fp32 Winograd F(2×2,3×3)", json.RootElement.GetProperty("results")[0].GetProperty("precision").GetString());
+    }
+
+    [Fact]
     public void AMisspeltOpIsAnErrorNamingIt()
     {
         var e = Assert.Throws<OpArgumentException>(() =>

@@ -55,6 +55,16 @@ public sealed record RealLayerCase(LayerCase Case)
     public override string ToString() => "real " + Case;
 }
 
+/// <summary>
+/// A conv2d_layer call a Winograd F(2×2,3×3) backend may compute (3×3 kernel, strides and dilation
+/// 1), with more channels than <see cref="LayerCase"/>; integer data, or reals exactly representable in fp32.
+/// </summary>
+public sealed record WinogradCase(LayerCase Case, bool Integer)
+{
+    /// <inheritdoc />
+    public override string ToString() => (Integer ? "integer " : "fp32 ") + Case;
+}
+
 /// <summary>A pooling call x[B,N1,N2,C] with dy of the output's shape. Integer data, often with ties.</summary>
 public sealed record PoolCase(Tensor X, Tensor Dy, OpAttributes A)
 {

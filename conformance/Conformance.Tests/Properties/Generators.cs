@@ -106,6 +106,42 @@ public static class Generators
         from dy in TensorOf([batch, m1, m2, coutG * groups], integer)
         select new LayerCase(x, w, hasBias ? b : null, dy, a);
 
+    /// <summary>
+    /// Calls eligible for Winograd F(2×2,3×3): every padding mode (explicit 0..3 per side, so the
+    /// dx tiling's offset 2 − pT takes both signs), reversal, groups 1..3, 1..6 input and 1..4
+    /// output channels per group, B 1..2, optional bias, extents even and odd.
+    /// </summary>
+    public static Gen<WinogradCase> Winograd(bool integer) =>
+        from pad in Gen.OneOf(
+            Gen.Elements(Padding.Valid, Padding.Same, Padding.SameLower, Padding.Full),
+            from t in Gen.Choose(0, 3)
+            from b in Gen.Choose(0, 3)
+            from l in Gen.Choose(0, 3)
+            from r in Gen.Choose(0, 3)
+            select Padding.Explicit(t, b, l, r))
+        from rev in Gen.Elements(true, false)
+        from groups in Gen.Elements(1, 1, 2, 3)
+        from cinG in Gen.Choose(1, 6)
+        from coutG in Gen.Choose(1, 4)
+        from batch in Gen.Choose(1, 2)
+        from e1 in Gen.Choose(0, 6)
+        from e2 in Gen.Choose(0, 6)
+        from hasBias in Gen.Elements(true, false)
+        let a = new OpAttributes { Padding = pad, Reversal = rev, Groups = groups, Strides = Pair.Of(1) }
+        let n1 = MinInput(pad.Mode, pad.Top, pad.Bottom, 3, 1) + e1
+        let n2 = MinInput(pad.Mode, pad.Left, pad.Right, 3, 1) + e2
+        let m1 = SpecGeometry.Rows(a, n1, 3).Out
+        let m2 = SpecGeometry.Cols(a, n2, 3).Out
+        from x in Fp32Tensor([batch, n1, n2, cinG * groups], integer)
+        from w in Fp32Tensor([3, 3, cinG, coutG * groups], integer)
+        from b in Fp32Tensor([coutG * groups], integer)
+        from dy in Fp32Tensor([batch, m1, m2, coutG * groups], integer)
+        select new WinogradCase(new LayerCase(x, w, hasBias ? b : null, dy, a), integer);
+
+    // Reals rounded to fp32, the input format of the backend under test, as the harness rounds them.
+    private static Gen<Tensor> Fp32Tensor(int[] shape, bool integer) =>
+        TensorOf(shape, integer).Select(t => t.Map(v => (double)(float)v));
+
     /// <summary>Pooling cases: pool 1..3, strides default or 1..3, valid/same/same_lower, values in −2..2 (many ties).</summary>
     public static Gen<PoolCase> Pool() =>
         from p1 in Gen.Choose(1, 3)
@@ -174,6 +210,9 @@ public static class Generators
 
     /// <summary>Registered with FsCheck.</summary>
     public static Arbitrary<RealLayerCase> RealLayerCases() => Layer(false).Select(c => new RealLayerCase(c)).ToArbitrary();
+
+    /// <summary>Registered with FsCheck: Winograd-eligible calls, integer and fp32 data alike.</summary>
+    public static Arbitrary<WinogradCase> WinogradCases() => Gen.OneOf(Winograd(true), Winograd(false)).ToArbitrary();
 
     /// <summary>Registered with FsCheck.</summary>
     public static Arbitrary<PoolCase> PoolCases() => Pool().ToArbitrary();
