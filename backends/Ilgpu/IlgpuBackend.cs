@@ -25,7 +25,19 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
     protected IlgpuBackend()
     {
         _state = StartDevice();
-        Capabilities = new BackendCapabilities(Describe(_state.Accelerator), PrecisionClass.Fp32, Deterministic: true);
+        var precision = PrecisionClass.Fp32;
+        Capabilities = KernelVersion == KernelVersion.V4
+            ? new BackendCapabilities(Describe(_state.Accelerator), precision, Deterministic: true)
+            {
+                // v4 computes conv2d_layer's eligible passes by Winograd F(2×2,3×3), in the transforms and
+                // tiling of spec/numerics.md, and is held to that algorithm's bound there.
+                OpPrecision = new Dictionary<string, PrecisionClass>
+                {
+                    ["conv2d_layer"] = precision with { Algorithm = ConvolutionAlgorithm.WinogradF2x2K3x3 },
+                    ["conv2d_layer_backward"] = precision with { Algorithm = ConvolutionAlgorithm.WinogradF2x2K3x3 },
+                },
+            }
+            : new BackendCapabilities(Describe(_state.Accelerator), precision, Deterministic: true);
     }
 
     /// <inheritdoc />
@@ -33,12 +45,14 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
 
     /// <summary>
     /// The convolution kernels' version: Auto (per pass and shape, <see cref="ConvGemmPlan.Choose"/>),
-    /// or V1, V2 or V3 forced, so that every version can be tested and timed by name.
+    /// or V1 to V4 forced, so that every version can be tested and timed by name. Read by the constructor
+    /// (v4 declares Winograd), so an override must return a constant.
     /// </summary>
     public virtual KernelVersion KernelVersion => KernelVersion.Auto;
 
     /// <summary>
-    /// fp32 inputs and accumulation, direct summation (f = 1). Deterministic: every kernel version
+    /// fp32 inputs and accumulation, direct summation, except v4's conv2d_layer, declared as Winograd
+    /// F(2×2,3×3) (spec/numerics.md). Deterministic: every kernel version
     /// sums each element in a fixed order (v2's split-K partials are added in split order), with no atomics.
     /// </summary>
     public BackendCapabilities Capabilities { get; }

@@ -119,6 +119,7 @@ public static class NetworkTolerance
     /// </summary>
     private static double WinogradRounding(OpCall call, string output, PrecisionClass p, double positions, double elements)
     {
+        if (output == "dw") return WinogradWeightRounding(call, p, elements);
         var w = call.Inputs["w"];
         var data = output == "y" ? call.Inputs["x"] : call.Inputs["dy"];
         var bias = output == "y" ? call.Inputs.GetValueOrDefault("b") : null;
@@ -127,6 +128,20 @@ public static class NetworkTolerance
         double flush = WinogradF2x2.FlushUnitsBound(channels, MaxAbs(w), MaxAbs(data), bias != null);
         int r = WinogradF2x2.Roundings(channels, bias != null);
         return (2 * p.InputUnit + ProbabilisticGamma(r, p.AccumulationUnit)) * magnitude + Math.Sqrt(elements) * flush * p.MinNormal;
+    }
+
+    /// <summary>
+    /// The same for dw (spec/numerics.md, "Weight gradient"): ‖W‖ ≤ 6κ_w·‖x‖·‖dy‖, F bounded from the
+    /// largest |x| and |dy|, R = T + 9 with T the 2×2 tiles of dy.
+    /// </summary>
+    private static double WinogradWeightRounding(OpCall call, PrecisionClass p, double elements)
+    {
+        var (x, dy) = (call.Inputs["x"], call.Inputs["dy"]);
+        int tiles = dy.Shape[0] * ((dy.Shape[1] + 1) / 2) * ((dy.Shape[2] + 1) / 2);
+        double magnitude = WinogradF2x2.WeightMagnitudeNormBound(Norm(x), Norm(dy));
+        double flush = WinogradF2x2.WeightFlushUnitsBound(tiles, MaxAbs(x), MaxAbs(dy));
+        return (2 * p.InputUnit + ProbabilisticGamma(WinogradF2x2.WeightRoundings(tiles), p.AccumulationUnit)) * magnitude
+            + Math.Sqrt(elements) * flush * p.MinNormal;
     }
 
     private static double MaxAbs(Tensor t) => t.Data.Select(Math.Abs).DefaultIfEmpty(0).Max();

@@ -14,6 +14,12 @@ public static class WinogradF2x2
     private static readonly double[] G = [1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1];
     private static readonly double[] At = [1, 1, 1, 0, 0, 1, -1, -1];
 
+    // For dw, Winograd transposed: A = (Aᵀ)ᵀ (4×2) and Gᵀ (3×4).
+    private static readonly double[] A = Transpose(At, 2, 4);
+    private static readonly double[] Gt = Transpose(G, 4, 3);
+
+    private static readonly double[] AbsA = Array.ConvertAll(A, Math.Abs);
+    private static readonly double[] AbsGt = Array.ConvertAll(Gt, Math.Abs);
     private static readonly double[] AbsBt = Array.ConvertAll(Bt, Math.Abs);
     private static readonly double[] AbsG = Array.ConvertAll(G, Math.Abs);
     private static readonly double[] AbsAt = Array.ConvertAll(At, Math.Abs);
@@ -37,8 +43,26 @@ public static class WinogradF2x2
     public static int Roundings(int channels, bool bias) =>
         InputTransformRoundings + FilterTransformRoundings + 1 + (channels - 1) + OutputTransformRoundings + (bias ? 1 : 0) + 1;
 
+    /// <summary>Roundings along any path through dw's gradient transform A·dy·Aᵀ: two stages of at most 2-term sums (2).</summary>
+    public static readonly int GradientTransformRoundings = 2 * StageRoundings(A, 4, 2);
+
+    /// <summary>Roundings along any path through dw's last transform Gᵀ·S·G: two stages of 3-term sums (4); the halvings are exact.</summary>
+    public static readonly int WeightTransformRoundings = 2 * StageRoundings(Gt, 3, 4);
+
+    /// <summary>
+    /// R of dw: input and gradient transforms, the product, the T − 1 additions of the sum over tiles
+    /// (in any order: split, blocked), the transform Gᵀ·S·G and the store.
+    /// </summary>
+    /// <param name="tiles">T: the 2×2 tiles of dy over the batch.</param>
+    public static int WeightRoundings(int tiles) =>
+        InputTransformRoundings + GradientTransformRoundings + 1 + (tiles - 1) + WeightTransformRoundings + 1;
+
     // Flush-to-zero units: operations per element of a stage (see Operations), propagated.
     private static readonly double[] OpsBt = RowOperations(Bt, 4, 4), OpsG = RowOperations(G, 4, 3), OpsAt = RowOperations(At, 2, 4);
+    private static readonly double[] OpsA = RowOperations(A, 4, 2), OpsGt = RowOperations(Gt, 3, 4);
+
+    /// <summary>Ŷ_F: the flush losses (in units of MinNormal) an element of Ŷ = A·dy·Aᵀ may carry (0 at the corners, 1 on the edges, 3 in the middle).</summary>
+    public static readonly IReadOnlyList<double> GradientUnits = UnitsOf(AbsA, OpsA, 4, 2);
 
     /// <summary>V_F: the flush losses (in units of MinNormal) an element of V = Bᵀ·d·B may carry: 1 per stage, the first passed on through |B| (3 everywhere).</summary>
     public static readonly IReadOnlyList<double> InputUnits = InputUnitsOf();
@@ -72,6 +96,40 @@ public static class WinogradF2x2
         Left(AbsAt, 2, 4, products, 4, stage);
         Right(stage, 2, 4, AbsAt, 2, result);
         for (int i = 0; i < 4; i++) result[i] += absBias;
+    }
+
+    /// <summary>Ỹ = |A|·|dy|·|A|ᵀ (16) of a 2×2 tile |dy| (4, row-major); <paramref name="stage"/> gets |A|·|dy| (8).</summary>
+    public static void AbsGradient(ReadOnlySpan<double> absTile, Span<double> stage, Span<double> result)
+    {
+        Left(AbsA, 4, 2, absTile, 2, stage);
+        Right(stage, 4, 2, AbsA, 4, result);
+    }
+
+    /// <summary>W of dw's 3×3 taps (9, row-major) from the tile sum S̃ = Σ_t Ỹ_t ⊙ Ṽ_t (16): |G|ᵀ·S̃·|G|; <paramref name="stage"/> gets |G|ᵀ·S̃ (12).</summary>
+    public static void AbsWeights(ReadOnlySpan<double> sums, Span<double> stage, Span<double> result)
+    {
+        Left(AbsGt, 3, 4, sums, 4, stage);
+        Right(stage, 3, 4, AbsGt, 3, result);
+    }
+
+    /// <summary>
+    /// F (3×3, in units of MinNormal) of dw's taps, to first order, as <see cref="FlushUnits"/> for y:
+    /// each product Ŷ⊙V carries Ŷ_F·|V| + |Ŷ|·V_F and one unit, the sum over tiles T − 1, each stage
+    /// of Gᵀ·S·G its own operations, the store one.
+    /// </summary>
+    /// <param name="sumGradient">Σ_t Ỹ_t of the output channel (16).</param>
+    /// <param name="sumInput">Σ_t Ṽ_t of the input channel (16).</param>
+    /// <param name="tiles">T.</param>
+    /// <param name="result">F of the nine taps.</param>
+    public static void WeightFlushUnits(ReadOnlySpan<double> sumGradient, ReadOnlySpan<double> sumInput, int tiles, Span<double> result)
+    {
+        Span<double> m = stackalloc double[16], stage = stackalloc double[12];
+        for (int k = 0; k < 16; k++)
+            m[k] = InputUnits[k] * sumGradient[k] + GradientUnits[k] * sumInput[k] + tiles + (tiles - 1);
+        Left(AbsGt, 3, 4, m, 4, stage);
+        for (int i = 0; i < 12; i++) stage[i] += OpsGt[i / 4];
+        Right(stage, 3, 4, AbsGt, 3, result);
+        for (int i = 0; i < 9; i++) result[i] += OpsGt[i % 3] + 1;
     }
 
     /// <summary>
@@ -124,6 +182,39 @@ public static class WinogradF2x2
     public static double MagnitudeNormBound(double kernelNorm, double dataNorm, double biasNorm, double positions) =>
         Math.Sqrt(WindowsPerElement) * Kappa * kernelNorm * dataNorm + Math.Sqrt(positions) * biasNorm;
 
+    /// <summary>
+    /// κ_w: the largest Frobenius norm of the 4×16 matrix K_k with W_dw(k) = Σ_t |dy_t|ᵀ·K_k·|x_t| (k a tap,
+    /// dy_t the 2×2 block and x_t the 4×4 input tile of tile t): K_k = K_{k1} ⊗ K_{k2} with
+    /// K_k[i, r] = Σ_ξ |Gᵀ|[k, ξ]·|A|[ξ, i]·|Bᵀ|[ξ, r].
+    /// </summary>
+    public static readonly double WeightKappa = WeightKappaOf();
+
+    /// <summary>
+    /// A bound on ‖W‖₂ over a whole dw by Cauchy–Schwarz: W_dw(k, c, o) ≤ κ_w·Σ_t ‖dy_t(o)‖·‖x_t(c)‖ ≤
+    /// κ_w·‖dy(o)‖·2‖x(c)‖ (each x element lies in at most 4 input tiles), summed over the 9 taps:
+    /// ‖W‖ ≤ 6κ_w·‖x‖·‖dy‖.
+    /// </summary>
+    public static double WeightMagnitudeNormBound(double inputNorm, double gradientNorm) =>
+        Math.Sqrt(9) * Math.Sqrt(TilesPerInputElement) * WeightKappa * inputNorm * gradientNorm;
+
+    /// <summary>A bound on every F of a dw from the largest |x| and |dy| element, as <see cref="FlushUnitsBound"/> for y.</summary>
+    public static double WeightFlushUnitsBound(int tiles, double maxAbsInput, double maxAbsGradient)
+    {
+        Span<double> stage = stackalloc double[16], v = stackalloc double[16], y = stackalloc double[16], f = stackalloc double[9];
+        Span<double> ones = stackalloc double[16];
+        ones.Fill(1);
+        AbsInput(ones, stage, v);
+        AbsGradient(ones[..4], stage, y);
+        for (int k = 0; k < 16; k++) { v[k] *= tiles * maxAbsInput; y[k] *= tiles * maxAbsGradient; }
+        WeightFlushUnits(y, v, tiles, f);
+        double max = 0;
+        foreach (double u in f) max = Math.Max(max, u);
+        return max;
+    }
+
+    /// <summary>The 4×4 input tiles (stride 2) that hold one input element: at most 4.</summary>
+    private const int TilesPerInputElement = 4;
+
     /// <summary>The 3×3 windows (stride 1) that hold one data element: at most 9.</summary>
     private const int WindowsPerElement = 9;
 
@@ -168,6 +259,25 @@ public static class WinogradF2x2
             return (double)(row.Count - 1 + row.Count(v => v != 1));
         }).ToArray();
 
+    // The units of a two-stage transform M·t·Mᵀ (M rows×inner) of a tile that carries none.
+    private static double[] UnitsOf(double[] absM, double[] ops, int rows, int inner)
+    {
+        double[] stage = new double[rows * inner], result = new double[rows * rows];
+        Left(absM, rows, inner, new double[inner * inner], inner, stage);
+        for (int i = 0; i < stage.Length; i++) stage[i] += ops[i / inner];
+        Right(stage, rows, inner, absM, rows, result);
+        for (int i = 0; i < result.Length; i++) result[i] += ops[i % rows];
+        return result;
+    }
+
+    private static double[] Transpose(double[] m, int rows, int cols)
+    {
+        var t = new double[rows * cols];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) t[c * rows + r] = m[r * cols + c];
+        return t;
+    }
+
     private static double[] InputUnitsOf()
     {
         // The inputs carry no loss; each stage adds its own operations to what it carries on.
@@ -187,6 +297,21 @@ public static class WinogradF2x2
         Right(stage, 4, 3, AbsG, 4, result);
         for (int i = 0; i < 16; i++) result[i] += OpsG[i % 4];
         return result;
+    }
+
+    private static double WeightKappaOf()
+    {
+        double[] frobenius2 = new double[3];
+        for (int k = 0; k < 3; k++)
+            for (int i = 0; i < 2; i++)
+                for (int r = 0; r < 4; r++)
+                {
+                    double s = 0;
+                    for (int xi = 0; xi < 4; xi++) s += AbsGt[k * 4 + xi] * AbsA[xi * 2 + i] * AbsBt[xi * 4 + r];
+                    frobenius2[k] += s * s;
+                }
+        // ‖K_{k1} ⊗ K_{k2}‖_F = ‖K_{k1}‖_F·‖K_{k2}‖_F, largest for the largest factor squared.
+        return frobenius2.Max();
     }
 
     private static double KappaOf()

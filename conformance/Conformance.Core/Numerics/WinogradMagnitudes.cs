@@ -34,21 +34,23 @@ public static class WinogradMagnitudes
         return w.Shape[0] == 3 && w.Shape[1] == 3 && (a.Strides ?? Pair.Of(1)) == Pair.Of(1) && a.Dilation == Pair.Of(1);
     }
 
-    /// <summary>Whether <paramref name="output"/> of <paramref name="call"/> is held to the Winograd bound in <paramref name="p"/>: y or dx of an eligible call, Winograd declared.</summary>
+    /// <summary>Whether <paramref name="output"/> of <paramref name="call"/> is held to the Winograd bound in <paramref name="p"/>: y, dx or dw of an eligible call, Winograd declared.</summary>
     public static bool AppliesTo(OpCall call, string output, PrecisionClass p) =>
         p.Algorithm == ConvolutionAlgorithm.WinogradF2x2K3x3 && IsEligible(call)
-        && output == (call.Op == "conv2d_layer" ? "y" : "dx");
+        && (call.Op == "conv2d_layer" ? output == "y" : output is "dx" or "dw");
 
-    /// <summary>R of <paramref name="output"/> (y or dx) of an eligible call: C + 11, + 1 with a bias (<see cref="WinogradF2x2.Roundings"/>).</summary>
+    /// <summary>R of <paramref name="output"/> of an eligible call: C + 11 (+ 1 with a bias) for y and dx (<see cref="WinogradF2x2.Roundings"/>), T + 9 for dw.</summary>
     public static int Roundings(OpCall call, string output)
     {
+        if (output == "dw") return WinogradWeightMagnitudes.Roundings(call);
         var t = TilingOf(call, output);
         return WinogradF2x2.Roundings(t.DataPerGroup, t.Bias != null);
     }
 
-    /// <summary>W, F, R and the exact-tier maxima of <paramref name="output"/> (y or dx) of an eligible call.</summary>
+    /// <summary>W, F, R and the exact-tier maxima of <paramref name="output"/> (y, dx or dw) of an eligible call.</summary>
     public static WinogradMagnitude Evaluate(OpCall call, string output)
     {
+        if (output == "dw") return WinogradWeightMagnitudes.Evaluate(call);
         var t = TilingOf(call, output);
         var (u, sumU, maxFilter, maxU) = Filters(t);
         int tiles1 = (t.Out1 + 1) / 2, tiles2 = (t.Out2 + 1) / 2, rows = t.Batch * tiles1;
@@ -96,6 +98,7 @@ public static class WinogradMagnitudes
     /// </summary>
     public static (double Magnitude, double FlushUnits) At(OpCall call, string output, long offset)
     {
+        if (output == "dw") return WinogradWeightMagnitudes.At(call, offset);
         var t = TilingOf(call, output);
         int[] shape = [t.Batch, t.Out1, t.Out2, t.OutChannels];
         long rest = offset;
