@@ -252,14 +252,19 @@ public static class ConvGemmPlan
     public static KernelVersion WinogradGemmVersion(ConvPass pass, GemmShape g, bool wideGroups) =>
         wideGroups && PrefersV3(pass, g) ? KernelVersion.V3 : KernelVersion.V2;
 
-    /// <summary>Whether v4 runs the pass as Winograd: eligible, and its batched GEMM within CUDA's grid limits.</summary>
+    /// <summary>Whether v4 runs the pass as Winograd: eligible, its transformed tensors addressable, and its batched GEMM within CUDA's grid limits.</summary>
     public static bool UsesWinograd(KernelVersion requested, ConvShape p, bool backward) =>
-        requested == KernelVersion.V4 && WinogradEligible(p) && ForwardGrid(WinogradGemm(Winograd(p, backward))).Y <= GridLimit;
+        requested == KernelVersion.V4 && WinogradEligible(p) && Addressable(Winograd(p, backward))
+        && ForwardGrid(WinogradGemm(Winograd(p, backward))).Y <= GridLimit;
+
+    /// <summary>Whether the transformed tensors (16 floats per tile and channel) are indexable by the kernels' 32-bit indices.</summary>
+    private static bool Addressable(WinogradShape w) =>
+        (long)WinogradKernels.Points * w.Tiles * Math.Max(w.InChannels, w.OutChannels) <= int.MaxValue;
 
     /// <summary>Whether v4 runs backward weights as Winograd: eligible, and its GEMM's splits and groups within CUDA's grid limits.</summary>
     public static bool UsesWinogradWeights(KernelVersion requested, ConvShape p)
     {
-        if (requested != KernelVersion.V4 || !WinogradEligible(p)) return false;
+        if (requested != KernelVersion.V4 || !WinogradEligible(p) || !Addressable(Winograd(p, backward: false))) return false;
         var (_, y, z) = WeightsGrid(WinogradWeightsGemm(Winograd(p, backward: false)));
         return y <= GridLimit && z <= GridLimit;
     }

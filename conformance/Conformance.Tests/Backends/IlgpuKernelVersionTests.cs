@@ -152,4 +152,39 @@ public sealed class IlgpuKernelVersionTests
             }
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Vgg16Layers))]
+    public void V4RunsEveryVgg16LayerAsWinogradAndItsProductsAsOneBatchedGemm(string layer, int size, int cin, int cout)
+    {
+        var p = DeviceGeometry.Layer([64, size, size, cin], [3, 3, cin, cout], true, Same);
+        Assert.True(ConvGemmPlan.UsesWinograd(KernelVersion.V4, p, backward: false), layer);
+        Assert.True(ConvGemmPlan.UsesWinograd(KernelVersion.V4, p, backward: true), layer);
+        Assert.True(ConvGemmPlan.UsesWinogradWeights(KernelVersion.V4, p), layer);
+        Assert.False(ConvGemmPlan.UsesWinograd(KernelVersion.V2, p, backward: false));
+        // Forward: M = 64·⌈size/2⌉² tiles, N = Cout, K = Cin, 16 groups (one per tile point); backward data swaps N and K.
+        var g = ConvGemmPlan.WinogradGemm(ConvGemmPlan.Winograd(p, backward: false));
+        int tiles = 64 * ((size + 1) / 2) * ((size + 1) / 2);
+        Assert.Equal((tiles, cout, cin, 16, 16 * cout), (g.M, g.GroupColumns, g.K, g.Groups, g.Ldc));
+        var d = ConvGemmPlan.WinogradGemm(ConvGemmPlan.Winograd(p, backward: true));
+        Assert.Equal((tiles, cin, cout), (d.M, d.GroupColumns, d.K));
+    }
+
+    [Fact]
+    public void V4LeavesWhatWinogradCannotTakeToV2()
+    {
+        foreach (var a in new[] { Same with { Strides = Pair.Of(2) }, Same with { Dilation = Pair.Of(2) }, Same with { Strides = new Pair(1, 2) } })
+        {
+            var p = DeviceGeometry.Layer([2, 9, 9, 8], [3, 3, 8, 8], false, a);
+            Assert.False(ConvGemmPlan.UsesWinograd(KernelVersion.V4, p, backward: false));
+            Assert.False(ConvGemmPlan.UsesWinogradWeights(KernelVersion.V4, p));
+            Assert.Equal(KernelVersion.V2, ConvGemmPlan.Choose(KernelVersion.V4, ConvPass.Forward, p));
+        }
+        var fiveByFive = DeviceGeometry.Layer([2, 9, 9, 8], [5, 5, 8, 8], false, Same);
+        Assert.False(ConvGemmPlan.UsesWinograd(KernelVersion.V4, fiveByFive, backward: true));
+        // 16 floats per tile and channel must stay within 32-bit indices: block1 at batch 512 does not (3.3·10⁹).
+        var huge = DeviceGeometry.Layer([512, 224, 224, 64], [3, 3, 64, 64], false, Same);
+        Assert.False(ConvGemmPlan.UsesWinograd(KernelVersion.V4, huge, backward: false));
+        Assert.False(ConvGemmPlan.UsesWinogradWeights(KernelVersion.V4, huge));
+    }
 }

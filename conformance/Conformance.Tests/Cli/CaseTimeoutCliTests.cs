@@ -9,6 +9,7 @@ using Xunit;
 namespace Conformance.Tests.Cli;
 
 /// <summary>`conformance check` and `gradcheck` with a backend that hangs: they finish, name the case and exit 1.</summary>
+[Collection(Conformance.Tests.Harness.WallClockCollection.Name)]
 public sealed class CaseTimeoutCliTests : IDisposable
 {
     private readonly CliTestKit _kit = new();

@@ -14,6 +14,7 @@ namespace Conformance.Tests.Harness;
 /// or are reported at once as not run while it is stuck. Each test holds its backend to a 3 s limit
 /// (CallLimits.Use, an AsyncLocal: set in the test body, not the constructor, to reach the calls).
 /// </summary>
+[Collection(Conformance.Tests.Harness.WallClockCollection.Name)]
 public sealed class TimeLimitTests : IDisposable
 {
     // 3 s: long enough that a loaded 2-core CI machine never stretches a quick call past it (1 s once
