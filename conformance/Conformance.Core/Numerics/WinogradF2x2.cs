@@ -65,10 +65,10 @@ public static class WinogradF2x2
     public static readonly IReadOnlyList<double> GradientUnits = UnitsOf(AbsA, OpsA, 4, 2);
 
     /// <summary>V_F: the flush losses (in units of MinNormal) an element of V = Bᵀ·d·B may carry: 1 per stage, the first passed on through |B| (3 everywhere).</summary>
-    public static readonly IReadOnlyList<double> InputUnits = InputUnitsOf();
+    public static readonly IReadOnlyList<double> InputUnits = UnitsOf(AbsBt, OpsBt, 4, 4);
 
     /// <summary>U_F: the flush losses (in units of MinNormal) an element of U = G·g·Gᵀ may carry (0 at the corners, 5 on the edges, 12.5 in the middle).</summary>
-    public static readonly IReadOnlyList<double> FilterUnits = FilterUnitsOf();
+    public static readonly IReadOnlyList<double> FilterUnits = UnitsOf(AbsG, OpsG, 4, 3);
 
     /// <summary>
     /// κ: the largest Frobenius norm of the 16×9 matrix K_e with W(e) = Σ_c |d_c|ᵀ·K_e·|g_c|, so
@@ -276,27 +276,6 @@ public static class WinogradF2x2
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++) t[c * rows + r] = m[r * cols + c];
         return t;
-    }
-
-    private static double[] InputUnitsOf()
-    {
-        // The inputs carry no loss; each stage adds its own operations to what it carries on.
-        double[] stage = new double[16], result = new double[16];
-        Left(AbsBt, 4, 4, new double[16], 4, stage);
-        for (int i = 0; i < 16; i++) stage[i] += OpsBt[i / 4];
-        Right(stage, 4, 4, AbsBt, 4, result);
-        for (int i = 0; i < 16; i++) result[i] += OpsBt[i % 4];
-        return result;
-    }
-
-    private static double[] FilterUnitsOf()
-    {
-        double[] stage = new double[12], result = new double[16];
-        Left(AbsG, 4, 3, new double[9], 3, stage);
-        for (int i = 0; i < 12; i++) stage[i] += OpsG[i / 3];
-        Right(stage, 4, 3, AbsG, 4, result);
-        for (int i = 0; i < 16; i++) result[i] += OpsG[i % 4];
-        return result;
     }
 
     private static double WeightKappaOf()

@@ -18,7 +18,7 @@ public sealed class WinogradBoundTests(ITestOutputHelper output)
     private static readonly PrecisionClass Fp32Winograd = WinogradCalls.Fp32Winograd;
 
     /// <summary>Random fp32 data in [−1, 1) of a shape, from a fixed seed.</summary>
-    private static Tensor Random(Random rng, params int[] shape)
+    internal static Tensor Random(Random rng, params int[] shape)
     {
         var t = Tensor.Zeros(shape);
         for (int i = 0; i < t.Length; i++) t.Data[i] = (float)(rng.NextDouble() * 2 - 1);

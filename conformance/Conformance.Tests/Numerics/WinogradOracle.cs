@@ -114,7 +114,8 @@ public static class WinogradOracle
     }
 
     // The three transforms, each as two stages (columns, then rows) of one sum per element.
-    private static void InputTransform<T>(ReadOnlySpan<T> d, Span<T> v, WinogradVariant variant) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>V = Bᵀ·d·B of one 4×4 tile, in two stages (the dw oracle uses it too).</summary>
+    internal static void InputTransform<T>(ReadOnlySpan<T> d, Span<T> v, WinogradVariant variant) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<T> t = stackalloc T[16];
         for (int col = 0; col < 4; col++) Bt(d, col, 4, t, col, 4, variant);

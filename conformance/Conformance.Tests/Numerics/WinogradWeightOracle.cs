@@ -18,7 +18,7 @@ public enum WinogradWeightVariant
 
 /// <summary>
 /// dw of conv2d_layer_backward by Winograd F(2×2,3×3) transposed, written from spec/numerics.md
-/// alone in the arithmetic of T: per 2×2 tile t of dy, Ŷ = A·dy_t·Aᵀ and V = Bᵀ·x_t·B (x_t the
+/// alone in the arithmetic of T (V by <see cref="WinogradOracle"/>'s input transform): per 2×2 tile t of dy, Ŷ = A·dy_t·Aᵀ and V = Bᵀ·x_t·B (x_t the
 /// forward's 4×4 input tile of t), S = Σ_t Ŷ ⊙ V in tile order, dw_eff = Gᵀ·S·G, each transform in
 /// two stages of one sum per element. With T = float it is what a correct fp32 backend computes;
 /// with T = double on integers it is exact. Independent of Conformance.Core's magnitudes on purpose.
@@ -50,7 +50,7 @@ public static class WinogradWeightOracle
                                 int row = 2 * p - top.Before + r, cc = 2 * q - left.Before + col;
                                 d[r * 4 + col] = row >= 0 && row < h && cc >= 0 && cc < wd ? T.CreateChecked(x[b, row, cc, c]) : T.Zero;
                             }
-                        InputTransform<T>(d, vAll.AsSpan(c * 16, 16), abs);
+                        WinogradOracle.InputTransform<T>(d, vAll.AsSpan(c * 16, 16), abs ? WinogradVariant.AbsoluteValues : WinogradVariant.None);
                     }
                     for (int o = 0; o < cout; o++)
                     {
@@ -83,28 +83,11 @@ public static class WinogradWeightOracle
         return dw;
     }
 
-    private static void InputTransform<T>(ReadOnlySpan<T> d, Span<T> v, bool abs) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Span<T> t = stackalloc T[16];
-        for (int col = 0; col < 4; col++) Bt(d, col, 4, t, col, 4, abs);
-        for (int row = 0; row < 4; row++) Bt(t.Slice(row * 4), 0, 1, v.Slice(row * 4), 0, 1, abs);
-    }
-
     private static void GradientTransform<T>(ReadOnlySpan<T> g, Span<T> y, WinogradWeightVariant variant) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<T> t = stackalloc T[8];
         for (int col = 0; col < 2; col++) Am(g, col, 2, t, col, 2, variant);
         for (int row = 0; row < 4; row++) Am(t.Slice(row * 2), 0, 1, y.Slice(row * 4), 0, 1, variant);
-    }
-
-    // out = Bᵀ·in with rows [1,0,−1,0], [0,1,1,0], [0,−1,1,0], [0,1,0,−1].
-    private static void Bt<T>(ReadOnlySpan<T> a, int i, int s, Span<T> o, int j, int t, bool abs) where T : IFloatingPointIeee754<T>
-    {
-        T d0 = a[i], d1 = a[i + s], d2 = a[i + 2 * s], d3 = a[i + 3 * s];
-        o[j] = abs ? d0 + d2 : d0 - d2;
-        o[j + t] = d1 + d2;
-        o[j + 2 * t] = abs ? d2 + d1 : d2 - d1;
-        o[j + 3 * t] = abs ? d1 + d3 : d1 - d3;
     }
 
     // out = A·in with rows [1,0], [1,1], [1,−1], [0,−1].

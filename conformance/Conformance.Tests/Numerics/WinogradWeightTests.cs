@@ -134,10 +134,5 @@ public sealed class WinogradWeightTests(ITestOutputHelper output)
         }
     }
 
-    private static Tensor Random(Random rng, params int[] shape)
-    {
-        var t = Tensor.Zeros(shape);
-        for (int i = 0; i < t.Length; i++) t.Data[i] = (float)(rng.NextDouble() * 2 - 1);
-        return t;
-    }
+    private static Tensor Random(Random rng, params int[] shape) => WinogradBoundTests.Random(rng, shape);
 }
