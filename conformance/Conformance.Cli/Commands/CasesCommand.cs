@@ -17,10 +17,10 @@ public sealed class CasesSettings : CommandSettings
     [DefaultValue("default")]
     public string Mode { get; init; } = "default";
 
-    /// <summary>Only this op's cases.</summary>
+    /// <summary>Only these ops' cases (the option may be repeated).</summary>
     [CommandOption("--op <OP>")]
-    [Description("Only the cases of this op.")]
-    public string? Op { get; init; }
+    [Description("Only the cases of this op; repeat it for several ops.")]
+    public string[]? Op { get; init; }
 
     /// <summary>Only this group's cases.</summary>
     [CommandOption("--group <GROUP>")]
@@ -76,14 +76,15 @@ public sealed class CasesCommand(CliContext context) : Command<CasesSettings>
     /// The cases of <paramref name="all"/> matching every given filter; an unknown op or group,
     /// or a filter that matches nothing, is a usage error naming the option.
     /// </summary>
-    public static List<ConformanceCase> Select(IEnumerable<ConformanceCase> all, string? op, string? group, string? pattern)
+    public static List<ConformanceCase> Select(IEnumerable<ConformanceCase> all, IReadOnlyCollection<string>? ops, string? group, string? pattern)
     {
         var list = all.ToList();
-        if (op != null) OpCatalog.Get(op);
+        foreach (string op in ops ?? []) OpCatalog.Get(op);
+        if (ops is { Count: 0 }) ops = null;
         if (group != null && !list.Any(c => c.Group == group) && !CaseCatalog.All.Any(c => c.Group == group))
             throw new OpArgumentException("--group", "one of " + string.Join(", ", CaseCatalog.All.Select(c => c.Group).Distinct()), $"'{group}'");
         var glob = pattern == null ? null : new Regex("^" + string.Join(".*", pattern.Split('*').Select(Regex.Escape)) + "$");
-        var selected = list.Where(c => (op == null || c.Op == op) && (group == null || c.Group == group) && (glob == null || glob.IsMatch(c.Id))).ToList();
+        var selected = list.Where(c => (ops == null || ops.Contains(c.Op)) && (group == null || c.Group == group) && (glob == null || glob.IsMatch(c.Id))).ToList();
         if (pattern != null && selected.Count == 0)
             throw new OpArgumentException("--case", "a pattern matching at least one case id of this mode (see 'conformance cases')", $"'{pattern}'");
         return selected;

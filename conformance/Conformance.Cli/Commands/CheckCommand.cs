@@ -27,10 +27,10 @@ public sealed class CheckSettings : JudgeSettings
     [DefaultValue("default")]
     public string Mode { get; init; } = "default";
 
-    /// <summary>Only this op's cases.</summary>
+    /// <summary>Only these ops' cases (the option may be repeated).</summary>
     [CommandOption("--op <OP>")]
-    [Description("Only the cases of this op.")]
-    public string? Op { get; init; }
+    [Description("Only the cases of this op; repeat it for several ops.")]
+    public string[]? Op { get; init; }
 
     /// <summary>Only the case ids matching this pattern.</summary>
     [CommandOption("--case <PATTERN>")]
@@ -49,7 +49,7 @@ public sealed class CheckCommand(CliContext context) : Command<CheckSettings>
     public override int Execute(CommandContext commandContext, CheckSettings settings, CancellationToken cancellationToken)
     {
         var mode = SuiteSettings.ParseMode(settings.Mode, "--mode");
-        if (settings.Op != null) OpCatalog.Get(settings.Op);
+        foreach (string op in settings.Op ?? []) OpCatalog.Get(op);
         if (settings.Json != null) AtomicFile.CheckTarget(settings.Json, "--json");
         if (settings.Markdown != null) AtomicFile.CheckTarget(settings.Markdown, "--markdown");
         // Every case run below, in this flow, is held to these limits (a timed-out case is an error).

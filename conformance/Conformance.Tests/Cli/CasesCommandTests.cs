@@ -20,6 +20,24 @@ public sealed class CasesCommandTests
             Assert.Single(lines, l => l.StartsWith(c.Id + " ", StringComparison.Ordinal) && l.Contains(c.Summary()));
     }
 
+    /// <summary>--op repeated selects every named op (a repeat once silently kept only the last); an unknown one is still a usage error.</summary>
+    [Fact]
+    public void RepeatedOpSelectsEveryNamedOp()
+    {
+        var r = CliTestKit.Run("cases", "--op", "relu", "--op", "softmax", "--mode", "quick");
+        Assert.Equal(0, r.ExitCode);
+        var expected = SuiteSettings.Cases(SuiteMode.Quick).Where(c => c.Op is "relu" or "softmax").ToList();
+        Assert.Contains(expected, c => c.Op == "relu");
+        Assert.Contains(expected, c => c.Op == "softmax");
+        var lines = r.Out.Split('
+', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"{expected.Count} cases", lines[^1].Trim());
+        foreach (var c in expected) Assert.Single(lines, l => l.StartsWith(c.Id + " ", StringComparison.Ordinal));
+        var bad = CliTestKit.Run("cases", "--op", "relu", "--op", "reluu");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("reluu", bad.Error);
+    }
+
     /// <summary>The NaN and ±∞ cases are a group of their own, listed in every mode, quick included.</summary>
     [Theory]
     [InlineData("quick")]
