@@ -29,8 +29,7 @@ public sealed class CasesCommandTests
         var expected = SuiteSettings.Cases(SuiteMode.Quick).Where(c => c.Op is "relu" or "softmax").ToList();
         Assert.Contains(expected, c => c.Op == "relu");
         Assert.Contains(expected, c => c.Op == "softmax");
-        var lines = r.Out.Split('
-', StringSplitOptions.RemoveEmptyEntries);
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal($"{expected.Count} cases", lines[^1].Trim());
         foreach (var c in expected) Assert.Single(lines, l => l.StartsWith(c.Id + " ", StringComparison.Ordinal));
         var bad = CliTestKit.Run("cases", "--op", "relu", "--op", "reluu");
