@@ -250,7 +250,11 @@ public static class WinogradKernels
     /// D[ξ] = S[c·16·Out + ξ·Out + o] the sums over every tile of V ⊙ Ŷ. Gᵀ maps (m0, m1, m2, m3) to
     /// (m0 + ½(m1 + m2), ½(m1 − m2), ½(m1 + m2) + m3). One thread per (c within the group, o).
     /// </summary>
-    public static void WeightsFromTransformV4(Index1D index, ArrayView<float> s, ArrayView<float> dw, WinogradShape p)
+    public static void WeightsFromTransformV4(Index1D index, ArrayView<float> s, ArrayView<float> dw, WinogradShape p) =>
+        WeightsFromTransform(index, s, dw, p, p.Reversal);
+
+    /// <summary>WeightsFromTransformV4 flipping the taps when <paramref name="flip"/> is 1 (a kernel mutant passes 0 under reversal).</summary>
+    internal static void WeightsFromTransform(Index1D index, ArrayView<float> s, ArrayView<float> dw, WinogradShape p, int flip)
     {
         int c = index / p.OutChannels, o = index % p.OutChannels;
         int stride = p.OutChannels, at = c * Points * stride + o;
@@ -261,9 +265,9 @@ public static class WinogradKernels
         ColumnOfGtD(s, at + 2 * stride, stride, ref f02, ref f12, ref f22);
         ColumnOfGtD(s, at + 3 * stride, stride, ref f03, ref f13, ref f23);
         int step = p.GroupIn * p.OutChannels, to = c * p.OutChannels + o;
-        StoreWeightRow(dw, p, step, to, 0, f00, f01, f02, f03);
-        StoreWeightRow(dw, p, step, to, 1, f10, f11, f12, f13);
-        StoreWeightRow(dw, p, step, to, 2, f20, f21, f22, f23);
+        StoreWeightRow(dw, step, to, 0, f00, f01, f02, f03, flip);
+        StoreWeightRow(dw, step, to, 1, f10, f11, f12, f13, flip);
+        StoreWeightRow(dw, step, to, 2, f20, f21, f22, f23, flip);
     }
 
     private static void ColumnOfGtD(ArrayView<float> s, int at, int stride, ref float f0, ref float f1, ref float f2)
@@ -275,10 +279,10 @@ public static class WinogradKernels
     }
 
     /// <summary>Row <paramref name="k1"/> of (Gᵀ D) G into dw, at the flipped taps when the layer reverses its kernel.</summary>
-    private static void StoreWeightRow(ArrayView<float> dw, WinogradShape p, int step, int to, int k1, float m0, float m1, float m2, float m3)
+    private static void StoreWeightRow(ArrayView<float> dw, int step, int to, int k1, float m0, float m1, float m2, float m3, int flip)
     {
-        int r = p.Reversal != 0 ? 2 - k1 : k1;
-        int first = p.Reversal != 0 ? 2 : 0, last = 2 - first;
+        int r = flip != 0 ? 2 - k1 : k1;
+        int first = flip != 0 ? 2 : 0, last = 2 - first;
         dw[(r * 3 + first) * step + to] = m0 + 0.5f * (m1 + m2);
         dw[(r * 3 + 1) * step + to] = 0.5f * (m1 - m2);
         dw[(r * 3 + last) * step + to] = 0.5f * (m1 + m2) + m3;

@@ -78,6 +78,12 @@ public static class IlgpuMutantCatalog
                 WinogradInput = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WinogradShape>(
                     MutantKernels.WinogradInputTilesApart),
             }, KernelVersion.V4),
+        new("ilgpu-winograd-dw-not-flipped-back", "v4's Winograd weight gradient keeps the correlation's taps under reversal (dw rotated by 180°)",
+            ["conv2d_layer_backward"], (a, k) => k with
+            {
+                WinogradWeights = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WinogradShape>(
+                    MutantKernels.WinogradWeightsNotFlipped),
+            }, KernelVersion.V4),
         new("ilgpu-softmax-without-max-shift", "the softmax kernel exponentiates the raw logits (overflow past 88.7)",
             ["softmax"], (a, k) => k with
             {

@@ -50,4 +50,8 @@ public static class MutantKernels
     /// <summary>WinogradKernels.InputTransformV4 placing input tiles 4 apart (the input tile's size) instead of 2 (the output tile's): tiles must overlap by 2.</summary>
     public static void WinogradInputTilesApart(Index1D index, ArrayView<float> t, ArrayView<float> v, WinogradShape p) =>
         WinogradKernels.InputTransform(index, t, v, p, 4); // BUG: should be 2
+
+    /// <summary>WinogradKernels.WeightsFromTransformV4 that never flips dw's taps back, so a reversed kernel's gradient comes out rotated by 180°.</summary>
+    public static void WinogradWeightsNotFlipped(Index1D index, ArrayView<float> s, ArrayView<float> dw, WinogradShape p) =>
+        WinogradKernels.WeightsFromTransform(index, s, dw, p, 0); // BUG: should be p.Reversal
 }

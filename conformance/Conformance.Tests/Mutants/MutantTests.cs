@@ -100,9 +100,10 @@ public sealed class IlgpuMutantTests
             var report = MutantRunner.Run(mutants, SuiteMode.Quick);
             Assert.All(report.Verdicts, v => Assert.True(v.Killed, $"{v.Mutant} survived {v.CasesRun} quick cases"));
             // Two v1 convolution kernels, two v2 ones (forced v2: the GEMM's partial last K stage dropped,
-            // split-K's last partial dropped), two v4 Winograd transforms (held to the Winograd bound v4
+            // split-K's last partial dropped), three v4 Winograd transforms (held to the Winograd bound v4
             // declares) and softmax.
-            Assert.Equal(7, report.Verdicts.Count);
+            Assert.Equal(8, report.Verdicts.Count);
+            Assert.Contains(report.Verdicts, v => v.Mutant == "ilgpu-winograd-dw-not-flipped-back");
             Assert.Contains(report.Verdicts, v => v.Mutant == "ilgpu-winograd-filter-without-half");
             Assert.Contains(report.Verdicts, v => v.Mutant == "ilgpu-winograd-input-tiles-4-apart");
             Assert.Contains(report.Verdicts, v => v.Mutant == "ilgpu-gemm-drops-the-partial-last-k-stage");
