@@ -7,7 +7,7 @@ namespace Conformance.Backends.Ilgpu;
 /// <summary>
 /// The convolution passes on device memory, each in the version <see cref="ConvGemmPlan.Choose"/>
 /// picks: what <see cref="IlgpuOps"/> runs for the convolution ops and what the kernel benchmark
-/// times. Every method launches asynchronously; temporaries (v2's and v3's B matrix and split partials) are
+/// times. Every method launches asynchronously; temporaries (v2's and v3's B matrix and split partials; v4's transformed tensors live in DeviceState.Scratch) are
 /// freed only after the device has finished with them.
 /// </summary>
 public static class ConvPasses
@@ -111,13 +111,13 @@ public static class ConvPasses
         WinogradShape p)
     {
         var g = ConvGemmPlan.WinogradGemm(p);
-        using var u = s.Allocate(WinogradKernels.Points * p.GroupIn * p.OutChannels);
-        using var v = s.Allocate(WinogradKernels.Points * p.Tiles * p.InChannels);
-        using var m = s.Allocate(WinogradKernels.Points * p.Tiles * p.OutChannels);
-        s.Kernels.WinogradFilter(p.GroupIn * p.OutChannels, w, u.View, p);
-        s.Kernels.WinogradInput(p.Tiles * p.InChannels, t, v.View, p);
-        GemmForward(s, ConvGemmPlan.WinogradGemmVersion(ConvPass.Forward, g, ConvGemmPlan.WideGroups(s)), v.View, u.View, bias, m.View, g);
-        s.Kernels.WinogradOutput(p.Tiles * p.OutChannels, m.View, bias, y, p);
+        var u = s.Scratch(ScratchFilter, WinogradKernels.Points * p.GroupIn * p.OutChannels);
+        var v = s.Scratch(ScratchInput, WinogradKernels.Points * p.Tiles * p.InChannels);
+        var m = s.Scratch(ScratchProducts, WinogradKernels.Points * p.Tiles * p.OutChannels);
+        s.Kernels.WinogradFilter(p.GroupIn * p.OutChannels, w, u, p);
+        s.Kernels.WinogradInput(p.Tiles * p.InChannels, t, v, p);
+        GemmForward(s, ConvGemmPlan.WinogradGemmVersion(ConvPass.Forward, g, ConvGemmPlan.WideGroups(s)), v, u, bias, m, g);
+        s.Kernels.WinogradOutput(p.Tiles * p.OutChannels, m, bias, y, p);
         s.Accelerator.Synchronize();
     }
 
@@ -131,20 +131,23 @@ public static class ConvPasses
         var gemm = ConvGemmPlan.WinogradGemmVersion(ConvPass.BackwardWeights, ConvGemmPlan.WinogradGemm(p), ConvGemmPlan.WideGroups(s));
         var g = ConvGemmPlan.WinogradWeightsGemm(p, gemm);
         int transformed = WinogradKernels.Points * p.GroupIn * p.OutChannels;
-        using var v = s.Allocate(WinogradKernels.Points * p.Tiles * p.InChannels);
-        using var gy = s.Allocate(WinogradKernels.Points * p.Tiles * p.OutChannels);
-        using var partials = s.Allocate(g.Splits * transformed);
-        using var sums = s.Allocate(transformed);
-        s.Kernels.WinogradInput(p.Tiles * p.InChannels, x, v.View, p);
-        s.Kernels.WinogradGradient(p.Tiles * p.OutChannels, dy, gy.View, p);
+        var v = s.Scratch(ScratchInput, WinogradKernels.Points * p.Tiles * p.InChannels);
+        var gy = s.Scratch(ScratchProducts, WinogradKernels.Points * p.Tiles * p.OutChannels);
+        var partials = s.Scratch(ScratchPartials, g.Splits * transformed);
+        var sums = s.Scratch(ScratchFilter, transformed);
+        s.Kernels.WinogradInput(p.Tiles * p.InChannels, x, v, p);
+        s.Kernels.WinogradGradient(p.Tiles * p.OutChannels, dy, gy, p);
         var config = Config(ConvGemmPlan.WeightsGrid(g, gemm), gemm);
-        if (gemm == KernelVersion.V3) s.Kernels.GemmBackwardWeightsV3(config, v.View, gy.View, partials.View, g);
-        else s.Kernels.GemmBackwardWeights(config, v.View, gy.View, partials.View, g);
+        if (gemm == KernelVersion.V3) s.Kernels.GemmBackwardWeightsV3(config, v, gy, partials, g);
+        else s.Kernels.GemmBackwardWeights(config, v, gy, partials, g);
         var reduce = new ReduceShape { Splits = g.Splits, K1 = 1, K2 = 1, Channels = p.GroupIn, Columns = WinogradKernels.Points * p.OutChannels };
-        s.Kernels.ReduceSplits(transformed, partials.View, sums.View, reduce);
-        s.Kernels.WinogradWeights(p.GroupIn * p.OutChannels, sums.View, dw, p);
+        s.Kernels.ReduceSplits(transformed, partials, sums, reduce);
+        s.Kernels.WinogradWeights(p.GroupIn * p.OutChannels, sums, dw, p);
         s.Accelerator.Synchronize();
     }
+
+    // v4's scratch slots (DeviceState.Scratch): U (or dw's tile sums), V, M (or Ŷ), and dw's split partials.
+    private const int ScratchFilter = 0, ScratchInput = 1, ScratchProducts = 2, ScratchPartials = 3;
 
     /// <summary>ForwardV2 or ForwardV3 (forward and backward data) on <paramref name="g"/>.</summary>
     private static void GemmForward(DeviceState s, KernelVersion v, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias,

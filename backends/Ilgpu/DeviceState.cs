@@ -68,6 +68,27 @@ public sealed class DeviceState : IDisposable
     /// <summary>A device buffer of <paramref name="length"/> floats (at least one, so an absent bias still has a view).</summary>
     public MemoryBuffer1D<float, Stride1D.Dense> Allocate(int length) => Accelerator.Allocate1D<float>(Math.Max(length, 1));
 
+    /// <summary>
+    /// A scratch buffer of at least <paramref name="length"/> floats in <paramref name="slot"/>, kept for
+    /// later calls: v4's transformed tensors are gigabytes at VGG16's sizes, and allocating and freeing
+    /// them per call would add the driver's allocation time to every timed pass (and cuMemFree waits
+    /// for the device). A slot grows when a call needs more; its contents are never carried between
+    /// calls (every kernel writes what it reads later). Call it only between calls' device work: the
+    /// buffer it replaces must be idle, which every pass ensures by synchronising before it returns.
+    /// </summary>
+    public ArrayView<float> Scratch(int slot, int length)
+    {
+        if (!_scratch.TryGetValue(slot, out var buffer) || buffer.Length < length)
+        {
+            buffer?.Dispose();
+            buffer = Accelerator.Allocate1D<float>(Math.Max(length, 1));
+            _scratch[slot] = buffer;
+        }
+        return buffer.View.SubView(0, Math.Max(length, 1));
+    }
+
+    private readonly Dictionary<int, MemoryBuffer1D<float, Stride1D.Dense>> _scratch = [];
+
     /// <summary>Waits for every launched kernel, then copies <paramref name="buffer"/> back as a double tensor of <paramref name="shape"/>.</summary>
     public Tensor Download(MemoryBuffer1D<float, Stride1D.Dense> buffer, int[] shape)
     {
@@ -116,6 +137,8 @@ public sealed class DeviceState : IDisposable
     /// <summary>Releases the accelerator (its device memory) and the context.</summary>
     public void Dispose()
     {
+        foreach (var buffer in _scratch.Values) buffer.Dispose();
+        _scratch.Clear();
         Accelerator.Dispose();
         Context.Dispose();
     }
