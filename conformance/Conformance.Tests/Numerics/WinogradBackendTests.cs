@@ -78,5 +78,11 @@ public sealed class WinogradBackendTests
             .Select(c => CaseRunner.Run(backend, c)).Where(r => r.Status == CaseStatus.Failed).Select(r => r.CaseId).ToList();
         Assert.Contains("conv2d_layer/edge/odd-kernel-3x3-same", failed);
         Assert.Contains("conv2d_layer_backward/edge/odd-kernel-3x3-same", failed);
+        // And the precision probe with one and two channels: its 12-bit integers keep every Winograd
+        // intermediate below 2^22, so the Winograd exact tier holds it to bound 0, and TF32 cannot hold them.
+        Assert.Contains("conv2d_layer/edge/precision-probe-32x32-batch2", failed);
+        Assert.Contains("conv2d_layer_backward/edge/precision-probe-32x32-batch2", failed);
+        var probe = CaseRunner.Run(backend, CaseCatalog.Get("conv2d_layer/edge/precision-probe-32x32-batch2"));
+        Assert.Contains("bound 0", probe.Describe());
     }
 }
