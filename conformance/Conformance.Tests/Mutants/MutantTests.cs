@@ -97,7 +97,9 @@ public sealed class IlgpuMutantTests
         var mutants = Conformance.Backends.Ilgpu.Mutants.IlgpuMutantCatalog.Create();
         try
         {
-            var report = MutantRunner.Run(mutants, SuiteMode.Quick);
+            // Each mutant runs the quick cases of its ops until one kills it (`conformance mutants` runs them
+            // all and reports which kill it; here the first kill is the verdict, and it costs far less CI time).
+            var report = new MutantReport("quick", mutants.Select(FirstKill).ToList(), []);
             Assert.All(report.Verdicts, v => Assert.True(v.Killed, $"{v.Mutant} survived {v.CasesRun} quick cases"));
             // Two v1 convolution kernels, two v2 ones (forced v2: the GEMM's partial last K stage dropped,
             // split-K's last partial dropped), three v4 Winograd transforms (held to the Winograd bound v4
@@ -113,5 +115,12 @@ public sealed class IlgpuMutantTests
         {
             foreach (var m in mutants) m.Dispose();
         }
+    }
+
+    private static MutantVerdict FirstKill(Conformance.Backends.Ilgpu.Mutants.IlgpuMutant mutant)
+    {
+        var cases = SuiteSettings.Cases(SuiteMode.Quick).Where(c => mutant.Ops.Contains(c.Op)).ToList();
+        var kill = cases.Select(c => CaseRunner.Run(mutant, c)).FirstOrDefault(r => r.Status is CaseStatus.Failed or CaseStatus.Error);
+        return new MutantVerdict(mutant.Name, mutant.Description, cases.Count, kill == null ? [] : [kill.CaseId]);
     }
 }
