@@ -32,6 +32,9 @@ public static partial class CaseCatalog
             Layer(list, g, $"kernel-as-large-as-input{r}", [2, 5, 6, 3], [5, 6, 3, 4], bias: true, Attrs(reversal: rev));
             Layer(list, g, $"explicit-asymmetric-2-0-1-3-stride2{r}", [1, 7, 8, 2], [3, 3, 2, 3], bias: true,
                 Attrs("2,0,1,3", rev, strides: Pair.Of(2)));
+            // 3×3 at stride 1 with explicit padding above 2 on two sides: Winograd's tiles start inside the
+            // padding forward, and its backward-data tiles start past dy's first row and column.
+            Layer(list, g, $"explicit-asymmetric-4-1-3-0-3x3{r}", [2, 6, 7, 2], [3, 3, 2, 3], bias: true, Attrs("4,1,3,0", rev));
             Layer(list, g, $"non-square-everything{r}", [1, 7, 11, 3], [3, 5, 3, 2], bias: true,
                 Attrs("same", rev, strides: new Pair(1, 2), dilation: new Pair(2, 1)));
         }
