@@ -13,15 +13,7 @@
 set -uo pipefail
 out=${1:?usage: issue11-session.sh OUT_DIR [VERSIONS]}; versions=${2:-v1,v2}
 cd "$(dirname "$0")/../.."
-work=$(mktemp -d); rt=$(mktemp -d)
-tar -C "$rt" -xJf artifacts/runtime/dotnet-runtime.tar.xz
-export DOTNET_ROOT="$rt" DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 PATH="$rt:$PATH" PYTHONUNBUFFERED=1
-C=(dotnet artifacts/gpu-kit/conformance.dll)
-# Each step is timed and the results packed after it, so a call cut off at its limit still returns what ran.
-step() {
-  local s=$(date +%s) rc; "$@"; rc=$?; echo "$(date -u +%H:%M:%S) exit $rc in $(( $(date +%s) - s )) s: ${*:1:8}" >> "$work/steps.txt"
-  tar -C "$work" -czf "$out/results.tgz" .
-}
+source perf/gpu/session-lib.sh  # $work, $C, step (timed, packed after each)
 for f in artifacts/ptx/Conv*.ptx artifacts/ptx/Winograd*.ptx; do echo "== $f"; timeout 20 ptxas -arch=sm_90 -v "$f" -o /dev/null 2>&1; done > "$work/ptxas.txt"
 step timeout 240 perf/gpu/conv-passes.sh "$work/passes" 64 "$versions" > "$work/conv-passes.log" 2>&1
 step timeout 120 "${C[@]}" check --backend ilgpu-cuda --mode thorough --json "$work/cuda-thorough.json" > "$work/cuda-thorough.txt" 2>&1

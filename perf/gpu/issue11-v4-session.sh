@@ -14,14 +14,7 @@
 set -uo pipefail
 out=${1:?usage: issue11-v4-session.sh OUT_DIR [VERSIONS]}; versions=${2:-v2,v3,v4}
 cd "$(dirname "$0")/../.."
-work=$(mktemp -d); rt=$(mktemp -d)
-tar -C "$rt" -xJf artifacts/runtime/dotnet-runtime.tar.xz
-export DOTNET_ROOT="$rt" DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 PATH="$rt:$PATH" PYTHONUNBUFFERED=1
-C=(dotnet artifacts/gpu-kit/conformance.dll)
-step() {
-  local s=$(date +%s) rc; "$@"; rc=$?; echo "$(date -u +%H:%M:%S) exit $rc in $(( $(date +%s) - s )) s: ${*:1:9}" >> "$work/steps.txt"
-  tar -C "$work" -czf "$out/results.tgz" .
-}
+source perf/gpu/session-lib.sh  # $work, $C, step (timed, packed after each)
 for f in artifacts/ptx/Winograd*.ptx artifacts/ptx/ConvGemmKernels*V[23].ptx; do
   echo "== $f"; timeout 20 ptxas -arch=sm_90 -v "$f" -o /dev/null 2>&1
 done > "$work/ptxas.txt"
