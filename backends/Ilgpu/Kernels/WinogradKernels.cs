@@ -3,8 +3,8 @@ using ILGPU;
 namespace Conformance.Backends.Ilgpu.Kernels;
 
 // Convolution kernels, version 4: Winograd F(2×2,3×3) for the 3×3, stride-1, dilation-1 passes of
-// conv2d_layer (forward y and backward data dx), fp32. Versions 1–3 are in ConvolutionKernels.cs,
-// ConvGemmKernels.cs and ConvGemmKernelsV3.cs.
+// conv2d_layer (forward y, backward data dx and backward weights dw), fp32. Versions 1–3 are in
+// ConvolutionKernels.cs, ConvGemmKernels.cs and ConvGemmKernelsV3.cs; ConvPasses.cs runs the launches.
 //
 // Versions:
 //   v4  A stride-1 3×3 correlation of T (x forward, dy backward data) in 2×2 output tiles, in the
@@ -26,6 +26,12 @@ namespace Conformance.Backends.Ilgpu.Kernels;
 //
 // Backward data is the same correlation of dy, padded (2 − Pad1, 2 − Pad2), with the kernel flipped
 // in both taps and each group's channel block transposed: the filter transform reads w so.
+//
+//   v4  backward weights, Winograd transposed (spec/numerics.md, "Weight gradient"):
+//         dw_eff = Σ_t Gᵀ [ (A dy_t Aᵀ) ⊙ (Bᵀ x_t B) ] G   over the 2×2 tiles t of dy
+//       InputTransformV4 (V of x, as forward), GradientTransformV4 (Ŷ of dy), the 16 sums over tiles
+//       as one split-K backward-weights GEMM (v2's or v3's) and its split reduction in split order,
+//       then WeightsFromTransformV4 (Gᵀ S G, taps flipped back under reversal).
 
 /// <summary>One Winograd F(2×2,3×3) pass: a stride-1 3×3 correlation of T[Batch, InRows, InCols, InChannels] into Y[Batch, OutRows, OutCols, OutChannels].</summary>
 public struct WinogradShape
