@@ -75,7 +75,14 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
     protected virtual string Describe(Accelerator accelerator) =>
         $"{accelerator.AcceleratorType.ToString().ToLowerInvariant()} {accelerator.Name} (ILGPU {IlgpuVersion}, {KernelsWord})";
 
-    /// <summary>"convolution kernels auto", "… v1", "… v2" or "… v3", for the device line.</summary>
+    /// <summary>
+    /// <paramref name="device"/>'s name, suffixed with the forced kernel version (-v1 … -v4): the
+    /// variants' names follow from their version, so a name and the kernels it runs cannot disagree.
+    /// </summary>
+    protected string VersionedName(string device) =>
+        KernelVersion == KernelVersion.Auto ? device : $"{device}-{KernelVersion.ToString().ToLowerInvariant()}";
+
+    /// <summary>"convolution kernels auto", "… v1" … "… v4", for the device line.</summary>
     protected string KernelsWord => $"convolution kernels {KernelVersion.ToString().ToLowerInvariant()}";
 
     /// <summary>
@@ -217,8 +224,8 @@ public class IlgpuCpuBackend : IlgpuBackend
     /// <summary>The simulated device this backend starts.</summary>
     protected virtual CPUDevice Device => Simulator;
 
-    /// <inheritdoc />
-    public override string Name => "ilgpu-cpu";
+    /// <summary>"ilgpu-cpu", or with a forced kernel version "ilgpu-cpu-v1" … "-v4" (<see cref="IlgpuBackend.VersionedName"/>).</summary>
+    public override string Name => VersionedName("ilgpu-cpu");
 
     /// <inheritdoc />
     protected override DeviceState StartDevice()
@@ -240,9 +247,6 @@ public class IlgpuCpuBackend : IlgpuBackend
 public sealed class IlgpuCpuV1Backend : IlgpuCpuBackend
 {
     /// <inheritdoc />
-    public override string Name => "ilgpu-cpu-v1";
-
-    /// <inheritdoc />
     public override KernelVersion KernelVersion => KernelVersion.V1;
 }
 
@@ -250,18 +254,12 @@ public sealed class IlgpuCpuV1Backend : IlgpuCpuBackend
 public sealed class IlgpuCpuV2Backend : IlgpuCpuBackend
 {
     /// <inheritdoc />
-    public override string Name => "ilgpu-cpu-v2";
-
-    /// <inheritdoc />
     public override KernelVersion KernelVersion => KernelVersion.V2;
 }
 
 /// <summary>ilgpu-cpu with the v3 (implicit GEMM, 128×128 tile) convolution kernels forced, on the 256-thread simulator.</summary>
 public sealed class IlgpuCpuV3Backend : IlgpuCpuBackend
 {
-    /// <inheritdoc />
-    public override string Name => "ilgpu-cpu-v3";
-
     /// <inheritdoc />
     public override KernelVersion KernelVersion => KernelVersion.V3;
 
@@ -278,9 +276,6 @@ public sealed class IlgpuCpuV3Backend : IlgpuCpuBackend
 public sealed class IlgpuCpuV4Backend : IlgpuCpuBackend
 {
     /// <inheritdoc />
-    public override string Name => "ilgpu-cpu-v4";
-
-    /// <inheritdoc />
     public override KernelVersion KernelVersion => KernelVersion.V4;
 
     /// <inheritdoc />
@@ -291,18 +286,12 @@ public sealed class IlgpuCpuV4Backend : IlgpuCpuBackend
 public sealed class IlgpuCudaV1Backend : IlgpuCudaBackend
 {
     /// <inheritdoc />
-    public override string Name => "ilgpu-cuda-v1";
-
-    /// <inheritdoc />
     public override KernelVersion KernelVersion => KernelVersion.V1;
 }
 
 /// <summary>ilgpu-cuda with the v2 (implicit GEMM) convolution kernels forced.</summary>
 public sealed class IlgpuCudaV2Backend : IlgpuCudaBackend
 {
-    /// <inheritdoc />
-    public override string Name => "ilgpu-cuda-v2";
-
     /// <inheritdoc />
     public override KernelVersion KernelVersion => KernelVersion.V2;
 }
@@ -311,9 +300,6 @@ public sealed class IlgpuCudaV2Backend : IlgpuCudaBackend
 public sealed class IlgpuCudaV3Backend : IlgpuCudaBackend
 {
     /// <inheritdoc />
-    public override string Name => "ilgpu-cuda-v3";
-
-    /// <inheritdoc />
     public override KernelVersion KernelVersion => KernelVersion.V3;
 }
 
@@ -321,17 +307,14 @@ public sealed class IlgpuCudaV3Backend : IlgpuCudaBackend
 public sealed class IlgpuCudaV4Backend : IlgpuCudaBackend
 {
     /// <inheritdoc />
-    public override string Name => "ilgpu-cuda-v4";
-
-    /// <inheritdoc />
     public override KernelVersion KernelVersion => KernelVersion.V4;
 }
 
 /// <summary>The same kernels on the first CUDA device, compiled to PTX by ILGPU.</summary>
 public class IlgpuCudaBackend : IlgpuBackend
 {
-    /// <inheritdoc />
-    public override string Name => "ilgpu-cuda";
+    /// <summary>"ilgpu-cuda", or with a forced kernel version "ilgpu-cuda-v1" … "-v4" (<see cref="IlgpuBackend.VersionedName"/>).</summary>
+    public override string Name => VersionedName("ilgpu-cuda");
 
     /// <inheritdoc />
     protected override DeviceState StartDevice()
