@@ -15,10 +15,17 @@ public enum KernelVersion
     V3,
     /// <summary>
     /// v4, Winograd F(2×2,3×3) (WinogradKernels.cs) for conv2d_layer's forward and backward-data passes
-    /// of 3×3, stride-1, dilation-1 kernels, on v2's GEMM; every other pass and op runs v2. Only when
-    /// forced: its error bound is the Winograd one, which the backend declares (spec/numerics.md).
+    /// of 3×3, stride-1, dilation-1 kernels, on v2's GEMM; every other pass and op runs v2. Its error
+    /// bound is the Winograd one, which the backend declares (spec/numerics.md). Auto takes it on CUDA
+    /// where it measured faster (<see cref="ConvGemmPlan.PrefersWinograd"/>).
     /// </summary>
     V4,
+    /// <summary>
+    /// Auto without Winograd: what ilgpu-cuda's Auto runs for conv1d, conv2d and dense (declared direct,
+    /// so the lecture's integers stay exact) and for conv2d_layer calls holding NaN or ±∞ (Winograd would
+    /// form ∞ − ∞ from a single infinite term). Never a backend's own version.
+    /// </summary>
+    AutoDirect,
 }
 
 /// <summary>The three passes of a convolution layer whose kernels have versions.</summary>
@@ -174,6 +181,7 @@ public static class ConvGemmPlan
     /// </summary>
     public static KernelVersion Choose(KernelVersion requested, ConvPass pass, ConvShape p, bool wideGroups = false)
     {
+        if (requested == KernelVersion.AutoDirect) requested = KernelVersion.Auto;
         if (requested == KernelVersion.V1) return KernelVersion.V1;
         // v4's passes that Winograd does not take run v2 (ConvPasses asks for Winograd first).
         if (requested == KernelVersion.V4) requested = KernelVersion.V2;
@@ -252,19 +260,49 @@ public static class ConvGemmPlan
     public static KernelVersion WinogradGemmVersion(ConvPass pass, GemmShape g, bool wideGroups) =>
         wideGroups && PrefersV3(pass, g) ? KernelVersion.V3 : KernelVersion.V2;
 
-    /// <summary>Whether v4 runs the pass as Winograd: eligible, its transformed tensors addressable, and its batched GEMM within CUDA's grid limits.</summary>
-    public static bool UsesWinograd(KernelVersion requested, ConvShape p, bool backward) =>
-        requested == KernelVersion.V4 && WinogradEligible(p) && Addressable(Winograd(p, backward))
-        && ForwardGrid(WinogradGemm(Winograd(p, backward))).Y <= GridLimit;
+    /// <summary>
+    /// Whether the forward (or backward-data) pass runs as Winograd: v4 forced, or Auto on a device with
+    /// 256-thread groups where <see cref="PrefersWinograd"/>; in both, eligible, its transformed tensors
+    /// addressable, and its batched GEMM within CUDA's grid limits.
+    /// </summary>
+    public static bool UsesWinograd(KernelVersion requested, ConvShape p, bool backward, bool wideGroups = false) =>
+        Wants(requested, backward ? ConvPass.BackwardData : ConvPass.Forward, p, wideGroups) && WinogradEligible(p)
+        && Addressable(Winograd(p, backward)) && ForwardGrid(WinogradGemm(Winograd(p, backward))).Y <= GridLimit;
+
+    /// <summary>
+    /// The version that runs <paramref name="pass"/>, Winograd included: V4 where <see cref="UsesWinograd"/>
+    /// (or, for backward weights, <see cref="UsesWinogradWeights"/>) holds, else <see cref="Choose"/>'s.
+    /// </summary>
+    public static KernelVersion Dispatch(KernelVersion requested, ConvPass pass, ConvShape p, bool wideGroups = false) =>
+        (pass == ConvPass.BackwardWeights ? UsesWinogradWeights(requested, p, wideGroups) : UsesWinograd(requested, p, pass == ConvPass.BackwardData, wideGroups))
+            ? KernelVersion.V4
+            : Choose(requested, pass, p, wideGroups);
+
+    /// <summary>
+    /// Where Auto takes Winograd on a device with 256-thread groups, from VGG16 at batch 64 on an H200
+    /// (perf/reports/nvidia-h200-2026-11-26-v4-conv-passes-b64.md): at least <see cref="WinogradMinChannels"/>
+    /// channels per group on the side the batched GEMM sums over or is narrow in: the input's for forward
+    /// and backward weights (with 3, block1_conv1, v2 was 3.3× and 3.5× faster; with 64 and more v4 was
+    /// 1.2–2.5× faster than the better of v2 and v3), dy's for backward data (64 in every VGG16 layer, where
+    /// v4 was 1.2–2.4× faster, block1_conv1 included).
+    /// </summary>
+    public static bool PrefersWinograd(ConvPass pass, ConvShape p) =>
+        (pass == ConvPass.BackwardData ? p.CoutPerGroup : p.CinPerGroup) >= WinogradMinChannels;
+
+    /// <summary>The fewest channels per group for which Auto takes Winograd: the smallest count measured faster (<see cref="PrefersWinograd"/>).</summary>
+    public const int WinogradMinChannels = 64;
+
+    private static bool Wants(KernelVersion requested, ConvPass pass, ConvShape p, bool wideGroups) =>
+        requested == KernelVersion.V4 || (requested == KernelVersion.Auto && wideGroups && PrefersWinograd(pass, p));
 
     /// <summary>Whether the transformed tensors (16 floats per tile and channel) are indexable by the kernels' 32-bit indices.</summary>
     private static bool Addressable(WinogradShape w) =>
         (long)WinogradKernels.Points * w.Tiles * Math.Max(w.InChannels, w.OutChannels) <= int.MaxValue;
 
-    /// <summary>Whether v4 runs backward weights as Winograd: eligible, and its GEMM's splits and groups within CUDA's grid limits.</summary>
-    public static bool UsesWinogradWeights(KernelVersion requested, ConvShape p)
+    /// <summary>Whether backward weights runs as Winograd: wanted as in <see cref="UsesWinograd"/>, eligible, and its GEMM's splits and groups within CUDA's grid limits.</summary>
+    public static bool UsesWinogradWeights(KernelVersion requested, ConvShape p, bool wideGroups = false)
     {
-        if (requested != KernelVersion.V4 || !WinogradEligible(p) || !Addressable(Winograd(p, backward: false))) return false;
+        if (!Wants(requested, ConvPass.BackwardWeights, p, wideGroups) || !WinogradEligible(p) || !Addressable(Winograd(p, backward: false))) return false;
         var (_, y, z) = WeightsGrid(WinogradWeightsGemm(Winograd(p, backward: false)));
         return y <= GridLimit && z <= GridLimit;
     }

@@ -16,7 +16,7 @@ public static class ConvPasses
     public static void Forward(DeviceState s, KernelVersion version, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
         ArrayView<float> y, ConvShape p)
     {
-        if (ConvGemmPlan.UsesWinograd(version, p, backward: false))
+        if (ConvGemmPlan.UsesWinograd(version, p, backward: false, ConvGemmPlan.WideGroups(s)))
         {
             Winograd(s, x, w, bias, y, ConvGemmPlan.Winograd(p, backward: false));
             return;
@@ -42,7 +42,7 @@ public static class ConvPasses
     /// <summary>dx from w and dy.</summary>
     public static void BackwardData(DeviceState s, KernelVersion version, ArrayView<float> w, ArrayView<float> dy, ArrayView<float> dx, ConvShape p)
     {
-        if (ConvGemmPlan.UsesWinograd(version, p, backward: true))
+        if (ConvGemmPlan.UsesWinograd(version, p, backward: true, ConvGemmPlan.WideGroups(s)))
         {
             Winograd(s, dy, w, dy, dx, ConvGemmPlan.Winograd(p, backward: true));
             return;
@@ -63,7 +63,7 @@ public static class ConvPasses
     /// <summary>dw from x and dy.</summary>
     public static void BackwardWeights(DeviceState s, KernelVersion version, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, ConvShape p)
     {
-        if (ConvGemmPlan.UsesWinogradWeights(version, p))
+        if (ConvGemmPlan.UsesWinogradWeights(version, p, ConvGemmPlan.WideGroups(s)))
         {
             WinogradWeights(s, x, dy, dw, ConvGemmPlan.Winograd(p, backward: false));
             return;

@@ -26,11 +26,13 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
     {
         _state = StartDevice();
         var precision = PrecisionClass.Fp32;
-        Capabilities = KernelVersion == KernelVersion.V4
+        // v4, and Auto on CUDA's 256-thread groups, compute conv2d_layer's eligible passes by Winograd
+        // F(2×2,3×3) (Auto where ConvGemmPlan.PrefersWinograd), in the transforms and tiling of
+        // spec/numerics.md, and are held to that algorithm's bound there.
+        bool winograd = KernelVersion == KernelVersion.V4 || (KernelVersion == KernelVersion.Auto && ConvGemmPlan.WideGroups(_state));
+        Capabilities = winograd
             ? new BackendCapabilities(Describe(_state.Accelerator), precision, Deterministic: true)
             {
-                // v4 computes conv2d_layer's eligible passes by Winograd F(2×2,3×3), in the transforms and
-                // tiling of spec/numerics.md, and is held to that algorithm's bound there.
                 OpPrecision = new Dictionary<string, PrecisionClass>
                 {
                     ["conv2d_layer"] = precision with { Algorithm = ConvolutionAlgorithm.WinogradF2x2K3x3 },
@@ -51,8 +53,8 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
     public virtual KernelVersion KernelVersion => KernelVersion.Auto;
 
     /// <summary>
-    /// fp32 inputs and accumulation, direct summation, except v4's conv2d_layer, declared as Winograd
-    /// F(2×2,3×3) (spec/numerics.md). Deterministic: every kernel version
+    /// fp32 inputs and accumulation, direct summation, except conv2d_layer under v4 and under Auto on
+    /// CUDA, declared as Winograd F(2×2,3×3) (spec/numerics.md). Deterministic: every kernel version
     /// sums each element in a fixed order (v2's split-K partials are added in split order), with no atomics.
     /// </summary>
     public BackendCapabilities Capabilities { get; }
@@ -113,12 +115,14 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
     }
 
     /// <summary>
-    /// Why v4 leaves Winograd calls with NaN or ±∞ inputs out: its transforms mix a whole 4×4 tile, so
-    /// one special value reaches outputs whose window holds none, or forms ∞ − ∞, against the per-term
-    /// arithmetic that defines the ops (spec/special-values.md, "Fast algorithms").
+    /// Why v4 leaves Winograd calls with NaN or ±∞ inputs out: its transforms add and subtract a tile's
+    /// inputs, so one ±∞ input forms ∞ − ∞ (NaN) in outputs whose per-term sum is ±∞ (measured: NaN in 5
+    /// to 7 of the 9 outputs around a +∞ in x, where direct summation gives ±∞), against the per-term
+    /// arithmetic that defines the ops (spec/special-values.md, "Fast algorithms"). A NaN in x stays in
+    /// its windows under F(2×2,3×3); calls with one are left out too, as the simple safe rule.
     /// </summary>
     public const string WinogradSpecialValues =
-        "Winograd F(2×2,3×3) mixes each 4×4 input tile, so a NaN or ±∞ input spreads to outputs whose window holds none " +
+        "Winograd F(2×2,3×3) adds and subtracts each 4×4 input tile, so a ±∞ input forms ∞ − ∞ (NaN) where the per-term sum is ±∞ " +
         "(spec/special-values.md, fast algorithms)";
 
     /// <summary>Whether v4 computes a pass of <paramref name="call"/> with Winograd (a well-formed conv2d_layer call with a 3×3, stride-1, dilation-1 kernel).</summary>

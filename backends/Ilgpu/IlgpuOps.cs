@@ -42,14 +42,14 @@ public static class IlgpuOps
             {
                 LayerGeometry.Of(In("x"), In("w"), Opt("b"), a);
                 var p = DeviceGeometry.Layer(In("x").Shape, In("w").Shape, Opt("b") != null, a);
-                return Y(ConvForward(s, version, In("x"), In("w"), Opt("b"), p, [p.Batch, p.M1, p.M2, p.Cout]));
+                return Y(ConvForward(s, Layer(version, call), In("x"), In("w"), Opt("b"), p, [p.Batch, p.M1, p.M2, p.Cout]));
             }
             case "conv2d_layer_backward":
             {
                 var g = LayerGeometry.Of(In("x"), In("w"), null, a);
                 Check.Shape(In("dy"), g.OutputShape, "dy");
                 var p = DeviceGeometry.Layer(In("x").Shape, In("w").Shape, false, a);
-                return ConvBackward(s, version, In("x"), In("w"), In("dy"), p);
+                return ConvBackward(s, Layer(version, call), In("x"), In("w"), In("dy"), p);
             }
             case "dense":
             {
@@ -98,10 +98,24 @@ public static class IlgpuOps
     }
 
     /// <summary>
-    /// The version for conv1d, conv2d and dense: v4's Winograd is declared for conv2d_layer only, so
-    /// those ops run v4's direct GEMM (v2) and keep the direct bound (and the lecture's exact integers).
+    /// The version for conv1d, conv2d and dense: Winograd is declared for conv2d_layer only, so those
+    /// ops run v4's direct GEMM (v2), or Auto without Winograd, and keep the direct bound (and the
+    /// lecture's exact integers).
     /// </summary>
-    private static KernelVersion Direct(KernelVersion version) => version == KernelVersion.V4 ? KernelVersion.V2 : version;
+    private static KernelVersion Direct(KernelVersion version) => version switch
+    {
+        KernelVersion.V4 => KernelVersion.V2,
+        KernelVersion.Auto => KernelVersion.AutoDirect,
+        _ => version,
+    };
+
+    /// <summary>
+    /// conv2d_layer's version: Auto's Winograd leaves out calls with a NaN or ±∞ input, for which its tile
+    /// transforms form ∞ − ∞ where the per-term sum is ±∞ (spec/special-values.md); they run direct, so
+    /// Auto supports every call. Forced v4 declares them unsupported instead.
+    /// </summary>
+    private static KernelVersion Layer(KernelVersion version, OpCall call) =>
+        version == KernelVersion.Auto && call.Inputs.Values.Any(t => t.Data.Any(v => !double.IsFinite(v))) ? KernelVersion.AutoDirect : version;
 
     private static Tensor ConvForward(DeviceState s, KernelVersion version, Tensor x, Tensor w, Tensor? bias, ConvShape p, int[] outputShape)
     {

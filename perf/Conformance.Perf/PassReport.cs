@@ -16,10 +16,14 @@ public static class PassReport
     /// <summary>The cuDNN backend names torch_bench.py writes: TF32 off, then on.</summary>
     public static readonly string[] Cudnn = ["pytorch-cuda-fp32", "pytorch-cuda-tf32"];
 
-    /// <summary>The report as Markdown; <paramref name="autoOf"/> names each ILGPU backend whose Auto choice gets a column (its v1 and v2 results must be present).</summary>
+    /// <summary>
+    /// The report as Markdown; of the ILGPU backends in <paramref name="autoOf"/>, each whose Auto choice
+    /// was measured on every layer and pass (the versions it picks are all in the run) gets an "auto" column.
+    /// </summary>
     public static string ToMarkdown(BenchReport r, int batch, bool quick, IReadOnlyList<string> autoOf)
     {
         var results = r.Results.Where(x => x.Group == ConvPassBench.Group).ToList();
+        autoOf = autoOf.Where(a => ConvPassBench.Passes.All(p => ConvPassBench.Vgg16.All(l => AutoResult(results, a, l, p.Name, batch, quick) != null))).ToList();
         var columns = results.Select(x => x.Backend).Distinct().ToList();
         var ours = columns.Where(c => !Cudnn.Contains(c)).ToList();
         var md = new StringBuilder();
@@ -79,9 +83,9 @@ public static class PassReport
     {
         int n = quick ? Math.Max(2, layer.Size / 4) : layer.Size;
         var p = DeviceGeometry.Layer([batch, n, n, layer.Cin], [3, 3, layer.Cin, layer.Cout], false, OpAttributes.Default with { Padding = Padding.Same });
-        // ilgpu-cuda's groups hold 1,024 threads, so its Auto may pick v3; ilgpu-cpu's simulator holds 64.
+        // ilgpu-cuda's groups hold 1,024 threads, so its Auto may pick v3 or v4; ilgpu-cpu's simulator holds 64.
         bool wide = backend.StartsWith("ilgpu-cuda", StringComparison.Ordinal);
-        var chosen = ConvGemmPlan.Choose(KernelVersion.Auto, ConvPassBench.Passes.First(x => x.Name == pass).Pass, p, wide);
+        var chosen = ConvGemmPlan.Dispatch(KernelVersion.Auto, ConvPassBench.Passes.First(x => x.Name == pass).Pass, p, wide);
         return Find(results, layer, pass, $"{backend}-{chosen.ToString().ToLowerInvariant()}");
     }
 

@@ -158,7 +158,7 @@ public sealed class BenchCommand(CliContext context) : Command<BenchSettings>
     {
         if (settings.Batch < 1) throw new OpArgumentException("--batch", "a positive batch size", settings.Batch.ToString(CultureInfo.InvariantCulture));
         var versions = settings.Versions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(v => Enum.TryParse<Conformance.Backends.Ilgpu.KernelVersion>(v, ignoreCase: true, out var k) && k != Conformance.Backends.Ilgpu.KernelVersion.Auto
+            .Select(v => Enum.TryParse<Conformance.Backends.Ilgpu.KernelVersion>(v, ignoreCase: true, out var k) && k is not (Conformance.Backends.Ilgpu.KernelVersion.Auto or Conformance.Backends.Ilgpu.KernelVersion.AutoDirect)
                 ? k : throw new OpArgumentException("--versions", "a comma-separated list of v1, v2, v3 and v4", $"'{settings.Versions}'"))
             .Distinct().ToList();
         var names = settings.Backends?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? ["ilgpu-cuda"];
@@ -184,7 +184,7 @@ public sealed class BenchCommand(CliContext context) : Command<BenchSettings>
             var results = bench.Run();
             string profile = $"conv-passes-b{settings.Batch}{(settings.Quick ? "-quick" : "")}";
             var report = new BenchReport(machine, 0, 0, profile, [.. results, .. included.Where(x => x.Group == ConvPassBench.Group)]);
-            var auto = versions.Count == 2 ? backends.Select(b => ConvPassBench.Label(b, Conformance.Backends.Ilgpu.KernelVersion.V1)[..^3]).ToList() : [];
+            var auto = backends.Select(b => ConvPassBench.Label(b, Conformance.Backends.Ilgpu.KernelVersion.V1)[..^3]).ToList();
             string markdown = PassReport.ToMarkdown(report, settings.Batch, settings.Quick, auto);
             string stem = Path.Combine(outDir, $"{machine.Class}-{machine.DateUtc:yyyy-MM-dd}-{profile}");
             AtomicFile.WriteAllTexts([(stem + ".md", markdown), (stem + ".json", Report.ToJson(report))]);
