@@ -8,8 +8,8 @@ namespace Conformance.Perf;
 /// <summary>
 /// The per-pass table of <see cref="ConvPassBench"/>: for each pass, VGG16's 13 layers with every
 /// backend's time and TFLOP/s side by side (ours per kernel version, what Auto picks, and any
-/// included cuDNN figures from perf/gpu/torch_bench.py --conv-passes), the 13-layer sums, and the
-/// speed of v2 relative to cuDNN fp32 that issue 11 asks to be at least 0.5.
+/// included cuDNN figures from perf/gpu/torch_bench.py --conv-passes), the 13-layer sums, and each
+/// column's speed relative to cuDNN fp32, which issue 11 asks to be at least 0.5.
 /// </summary>
 public static class PassReport
 {
