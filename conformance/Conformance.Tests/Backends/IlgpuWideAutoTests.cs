@@ -150,10 +150,5 @@ public sealed class IlgpuWideAutoTests
         return new OpCall("conv2d_layer_backward", new Dictionary<string, Tensor> { ["x"] = x, ["w"] = forward.Inputs["w"], ["dy"] = dy }, forward.Attributes);
     }
 
-    private static Tensor Random(Random rng, params int[] shape)
-    {
-        var t = Tensor.Zeros(shape);
-        for (int i = 0; i < t.Length; i++) t.Data[i] = (float)(rng.NextDouble() * 2 - 1);
-        return t;
-    }
+    private static Tensor Random(Random rng, params int[] shape) => Numerics.WinogradBoundTests.Random(rng, shape);
 }
