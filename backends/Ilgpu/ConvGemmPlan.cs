@@ -14,8 +14,9 @@ public enum KernelVersion
     /// <summary>v3, the implicit GEMM with a 128×128 tile (ConvGemmKernelsV3.cs), under the same grid-limit rule; Auto picks it on CUDA where it measured faster.</summary>
     V3,
     /// <summary>
-    /// v4, Winograd F(2×2,3×3) (WinogradKernels.cs) for conv2d_layer's forward and backward-data passes
-    /// of 3×3, stride-1, dilation-1 kernels, on v2's GEMM; every other pass and op runs v2. Its error
+    /// v4, Winograd F(2×2,3×3) (WinogradKernels.cs) for conv2d_layer's three passes of 3×3, stride-1,
+    /// dilation-1 kernels, on v2's or v3's GEMM (<see cref="ConvGemmPlan.WinogradGemmVersion"/>); every
+    /// other pass and op runs v2. Its error
     /// bound is the Winograd one, which the backend declares (spec/numerics.md). Auto takes it on CUDA
     /// where it measured faster (<see cref="ConvGemmPlan.PrefersWinograd"/>).
     /// </summary>
@@ -41,7 +42,7 @@ public enum ConvPass
 
 /// <summary>
 /// A convolution pass as the v2 kernels see it (<see cref="GemmShape"/>), their launch geometry,
-/// and the dispatcher that picks v1, v2 or (on CUDA) v3 for a pass and shape.
+/// and the dispatcher that picks v1, v2 or (on CUDA) v3 or Winograd (v4) for a pass and shape.
 /// </summary>
 public static class ConvGemmPlan
 {
@@ -94,8 +95,7 @@ public static class ConvGemmPlan
     /// dw = Aᵀ·dy with A the forward's im2col of x: C is K × Cout/G per group and the reduction runs over
     /// the M output positions, cut into splits so that small C tiles still fill the device.
     /// </summary>
-    public static GemmShape BackwardWeights(ConvShape p) =>
-        SplitWeights(p, ConvGemmKernels.TileM, ConvGemmKernels.TileN, ConvGemmKernels.TileK, TargetGroups, MinStagesPerSplit);
+    public static GemmShape BackwardWeights(ConvShape p) => BackwardWeights(p, KernelVersion.V2);
 
     /// <summary>
     /// v3's backward weights: the split count is the smallest that gives at least <see cref="TargetGroupsV3"/>
@@ -104,22 +104,29 @@ public static class ConvGemmPlan
     /// not of the device, so a shape's sums run in the same order everywhere. VGG16 at batch 64:
     /// block1_conv1 (1 tile) 264 splits, block4_conv2 (144 tiles) 2 splits, 288 groups.
     /// </summary>
-    public static GemmShape BackwardWeightsV3(ConvShape p) =>
-        SplitWeights(p, ConvGemmKernelsV3.TileM, ConvGemmKernelsV3.TileN, ConvGemmKernelsV3.TileK, TargetGroupsV3, MinStagesPerSplitV3);
+    public static GemmShape BackwardWeightsV3(ConvShape p) => BackwardWeights(p, KernelVersion.V3);
 
-    /// <summary>
-    /// The backward-weights GEMM for a kernel of <paramref name="tileM"/>×<paramref name="tileN"/> tiles and
-    /// <paramref name="tileK"/>-deep stages: as many splits of the reduction as reach <paramref name="targetGroups"/>
-    /// groups, but none shorter than <paramref name="minStages"/> stages.
-    /// </summary>
-    private static GemmShape SplitWeights(ConvShape p, int tileM, int tileN, int tileK, int targetGroups, int minStages)
+    /// <summary>The backward-weights shape of <paramref name="version"/> (v3 splits differently from v2).</summary>
+    public static GemmShape BackwardWeights(ConvShape p, KernelVersion version)
     {
         var g = Forward(p);
         g.HasBias = 0;
-        return Split(g, tileM, tileN, tileK, targetGroups, minStages);
+        return Split(g, version);
     }
 
-    /// <summary><paramref name="g"/>'s reduction over M cut into splits as <see cref="SplitWeights"/> says.</summary>
+    /// <summary>
+    /// <paramref name="g"/>'s reduction over M cut for the backward-weights kernel of <paramref name="version"/>
+    /// (v3's tiles and targets, else v2's).
+    /// </summary>
+    private static GemmShape Split(GemmShape g, KernelVersion version) => version == KernelVersion.V3
+        ? Split(g, ConvGemmKernelsV3.TileM, ConvGemmKernelsV3.TileN, ConvGemmKernelsV3.TileK, TargetGroupsV3, MinStagesPerSplitV3)
+        : Split(g, ConvGemmKernels.TileM, ConvGemmKernels.TileN, ConvGemmKernels.TileK, TargetGroups, MinStagesPerSplit);
+
+    /// <summary>
+    /// <paramref name="g"/>'s reduction over M cut for a kernel of <paramref name="tileM"/>×<paramref name="tileN"/>
+    /// tiles and <paramref name="tileK"/>-deep stages: as many splits as reach <paramref name="targetGroups"/>
+    /// groups, but none shorter than <paramref name="minStages"/> stages.
+    /// </summary>
     private static GemmShape Split(GemmShape g, int tileM, int tileN, int tileK, int targetGroups, int minStages)
     {
         int tiles = Tiles(g.K, tileM) * Tiles(g.GroupColumns, tileN) * g.Groups;
@@ -129,10 +136,6 @@ public static class ConvGemmPlan
         g.Splits = Tiles(stages, g.SplitStages); // no empty split
         return g;
     }
-
-    /// <summary>The backward-weights shape of <paramref name="version"/> (v3 splits differently from v2).</summary>
-    public static GemmShape BackwardWeights(ConvShape p, KernelVersion version) =>
-        version == KernelVersion.V3 ? BackwardWeightsV3(p) : BackwardWeights(p);
 
     /// <summary>db's split sums: about 256 or more rows of dy per thread, at most 1024 splits.</summary>
     public static ReduceShape BiasSplits(ConvShape p)
@@ -248,9 +251,7 @@ public static class ConvGemmPlan
     /// v4's backward weights: S[c][ξ][o] = Σ_t V[t][ξ][g·In/G + c]·Ŷ[t][ξ][o], v2's backward-weights GEMM
     /// on 16·Groups groups (A = V, B = Ŷ, both [tile][16·channels]), the tiles split as v2 splits positions.
     /// </summary>
-    public static GemmShape WinogradWeightsGemm(WinogradShape w, KernelVersion gemm = KernelVersion.V2) => gemm == KernelVersion.V3
-        ? Split(WinogradGemm(w), ConvGemmKernelsV3.TileM, ConvGemmKernelsV3.TileN, ConvGemmKernelsV3.TileK, TargetGroupsV3, MinStagesPerSplitV3)
-        : Split(WinogradGemm(w), ConvGemmKernels.TileM, ConvGemmKernels.TileN, ConvGemmKernels.TileK, TargetGroups, MinStagesPerSplit);
+    public static GemmShape WinogradWeightsGemm(WinogradShape w, KernelVersion gemm = KernelVersion.V2) => Split(WinogradGemm(w), gemm);
 
     /// <summary>
     /// The GEMM version of v4's products: v3 on a device with 256-thread groups where Auto would take v3
@@ -265,9 +266,12 @@ public static class ConvGemmPlan
     /// 256-thread groups where <see cref="PrefersWinograd"/>; in both, eligible, its transformed tensors
     /// addressable, and its batched GEMM within CUDA's grid limits.
     /// </summary>
-    public static bool UsesWinograd(KernelVersion requested, ConvShape p, bool backward, bool wideGroups = false) =>
-        Wants(requested, backward ? ConvPass.BackwardData : ConvPass.Forward, p, wideGroups) && WinogradEligible(p)
-        && Addressable(Winograd(p, backward)) && ForwardGrid(WinogradGemm(Winograd(p, backward))).Y <= GridLimit;
+    public static bool UsesWinograd(KernelVersion requested, ConvShape p, bool backward, bool wideGroups = false)
+    {
+        if (!Wants(requested, backward ? ConvPass.BackwardData : ConvPass.Forward, p, wideGroups) || !WinogradEligible(p)) return false;
+        var w = Winograd(p, backward);
+        return Addressable(w) && ForwardGrid(WinogradGemm(w)).Y <= GridLimit;
+    }
 
     /// <summary>
     /// The version that runs <paramref name="pass"/>, Winograd included: V4 where <see cref="UsesWinograd"/>
@@ -292,8 +296,15 @@ public static class ConvGemmPlan
     /// <summary>The fewest channels per group for which Auto takes Winograd: the smallest count measured faster (<see cref="PrefersWinograd"/>).</summary>
     public const int WinogradMinChannels = 64;
 
+    /// <summary>
+    /// Whether <paramref name="requested"/> may run Winograd at all on such a device: v4 forced, or Auto
+    /// with 256-thread groups (CUDA). What such a backend declares for conv2d_layer follows from it.
+    /// </summary>
+    public static bool MayUseWinograd(KernelVersion requested, bool wideGroups) =>
+        requested == KernelVersion.V4 || (requested == KernelVersion.Auto && wideGroups);
+
     private static bool Wants(KernelVersion requested, ConvPass pass, ConvShape p, bool wideGroups) =>
-        requested == KernelVersion.V4 || (requested == KernelVersion.Auto && wideGroups && PrefersWinograd(pass, p));
+        MayUseWinograd(requested, wideGroups) && (requested == KernelVersion.V4 || PrefersWinograd(pass, p));
 
     /// <summary>Whether the transformed tensors (16 floats per tile and channel) are indexable by the kernels' 32-bit indices.</summary>
     private static bool Addressable(WinogradShape w) =>

@@ -1,4 +1,5 @@
 using Conformance.Core.Backends;
+using Conformance.Core.Numerics;
 using Conformance.Reference;
 using ILGPU;
 using ILGPU.Runtime;
@@ -25,21 +26,16 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
     protected IlgpuBackend()
     {
         _state = StartDevice();
-        var precision = PrecisionClass.Fp32;
         // v4, and Auto on CUDA's 256-thread groups, compute conv2d_layer's eligible passes by Winograd
         // F(2×2,3×3) (Auto where ConvGemmPlan.PrefersWinograd), in the transforms and tiling of
         // spec/numerics.md, and are held to that algorithm's bound there.
-        bool winograd = KernelVersion == KernelVersion.V4 || (KernelVersion == KernelVersion.Auto && ConvGemmPlan.WideGroups(_state));
-        Capabilities = winograd
-            ? new BackendCapabilities(Describe(_state.Accelerator), precision, Deterministic: true)
-            {
-                OpPrecision = new Dictionary<string, PrecisionClass>
-                {
-                    ["conv2d_layer"] = precision with { Algorithm = ConvolutionAlgorithm.WinogradF2x2K3x3 },
-                    ["conv2d_layer_backward"] = precision with { Algorithm = ConvolutionAlgorithm.WinogradF2x2K3x3 },
-                },
-            }
-            : new BackendCapabilities(Describe(_state.Accelerator), precision, Deterministic: true);
+        var winograd = PrecisionClass.Fp32 with { Algorithm = ConvolutionAlgorithm.WinogradF2x2K3x3 };
+        Capabilities = new BackendCapabilities(Describe(_state.Accelerator), PrecisionClass.Fp32, Deterministic: true)
+        {
+            OpPrecision = ConvGemmPlan.MayUseWinograd(KernelVersion, ConvGemmPlan.WideGroups(_state))
+                ? new Dictionary<string, PrecisionClass> { ["conv2d_layer"] = winograd, ["conv2d_layer_backward"] = winograd }
+                : new Dictionary<string, PrecisionClass>(),
+        };
     }
 
     /// <inheritdoc />
@@ -109,7 +105,7 @@ public abstract class IlgpuBackend : IConformanceBackend, IRecoverableBackend
     {
         ArgumentNullException.ThrowIfNull(call);
         OpCatalog.Get(call.Op);
-        return KernelVersion == KernelVersion.V4 && RunsWinograd(call) && call.Inputs.Values.Any(t => t.Data.Any(v => !double.IsFinite(v)))
+        return KernelVersion == KernelVersion.V4 && RunsWinograd(call) && call.Inputs.Values.Any(SpecialValues.AnyIn)
             ? Support.No(WinogradSpecialValues)
             : Support.Yes;
     }
@@ -219,9 +215,9 @@ public class IlgpuCpuBackend : IlgpuBackend
     public static readonly CPUDevice Simulator = new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 16, numMultiprocessors: 1);
 
     /// <summary>
-    /// The simulated device for v3's 256-thread groups: 64 warps of 4. Only the v3 backend uses it, so
-    /// the other CPU backends keep the 64-thread device they were timed with (the simulator runs one
-    /// OS thread per thread of a group).
+    /// The simulated device for v3's 256-thread groups: 64 warps of 4. Only the v3 and v4 backends use it
+    /// (v4 for its products on v3's GEMM), so the other CPU backends keep the 64-thread device they were
+    /// timed with (the simulator runs one OS thread per thread of a group).
     /// </summary>
     public static readonly CPUDevice SimulatorV3 = new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 64, numMultiprocessors: 1);
 

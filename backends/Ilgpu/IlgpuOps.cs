@@ -1,5 +1,6 @@
 using Conformance.Backends.Ilgpu.Kernels;
 using Conformance.Core.Backends;
+using Conformance.Core.Numerics;
 using Conformance.Reference;
 
 namespace Conformance.Backends.Ilgpu;
@@ -42,14 +43,14 @@ public static class IlgpuOps
             {
                 LayerGeometry.Of(In("x"), In("w"), Opt("b"), a);
                 var p = DeviceGeometry.Layer(In("x").Shape, In("w").Shape, Opt("b") != null, a);
-                return Y(ConvForward(s, Layer(version, call), In("x"), In("w"), Opt("b"), p, [p.Batch, p.M1, p.M2, p.Cout]));
+                return Y(ConvForward(s, Layer(s, version, call), In("x"), In("w"), Opt("b"), p, [p.Batch, p.M1, p.M2, p.Cout]));
             }
             case "conv2d_layer_backward":
             {
                 var g = LayerGeometry.Of(In("x"), In("w"), null, a);
                 Check.Shape(In("dy"), g.OutputShape, "dy");
                 var p = DeviceGeometry.Layer(In("x").Shape, In("w").Shape, false, a);
-                return ConvBackward(s, Layer(version, call), In("x"), In("w"), In("dy"), p);
+                return ConvBackward(s, Layer(s, version, call), In("x"), In("w"), In("dy"), p);
             }
             case "dense":
             {
@@ -110,12 +111,14 @@ public static class IlgpuOps
     };
 
     /// <summary>
-    /// conv2d_layer's version: Auto's Winograd leaves out calls with a NaN or ±∞ input, for which its tile
-    /// transforms form ∞ − ∞ where the per-term sum is ±∞ (spec/special-values.md); they run direct, so
-    /// Auto supports every call. Forced v4 declares them unsupported instead.
+    /// conv2d_layer's version: Auto's Winograd (on 256-thread groups only) leaves out calls with a NaN or ±∞
+    /// input, for which its tile transforms form ∞ − ∞ where the per-term sum is ±∞ (spec/special-values.md);
+    /// they run direct, so Auto supports every call. Forced v4 declares them unsupported instead.
     /// </summary>
-    private static KernelVersion Layer(KernelVersion version, OpCall call) =>
-        version == KernelVersion.Auto && call.Inputs.Values.Any(t => t.Data.Any(v => !double.IsFinite(v))) ? KernelVersion.AutoDirect : version;
+    private static KernelVersion Layer(DeviceState s, KernelVersion version, OpCall call) =>
+        version == KernelVersion.Auto && ConvGemmPlan.WideGroups(s) && call.Inputs.Values.Any(SpecialValues.AnyIn)
+            ? KernelVersion.AutoDirect
+            : version;
 
     private static Tensor ConvForward(DeviceState s, KernelVersion version, Tensor x, Tensor w, Tensor? bias, ConvShape p, int[] outputShape)
     {

@@ -179,7 +179,7 @@ public static class NetworkTolerance
     {
         var xs = call.Inputs["x"];
         var dy = call.Inputs["dy"];
-        double delta = Gain(x.E, x.L2) * xs.Data.Select(Math.Abs).DefaultIfEmpty(0).Max();
+        double delta = Gain(x.E, x.L2) * MaxAbs(xs);
         double sum = 0;
         if (call.Op == "relu_backward")
         {

@@ -22,6 +22,15 @@ public sealed record SpecialValues(
     /// <summary>True when the tensor holds at least one NaN or infinity.</summary>
     public bool Any => NaN + PlusInfinity + MinusInfinity > 0;
 
+    /// <summary>Whether <paramref name="t"/> holds a NaN or an infinity (stops at the first).</summary>
+    public static bool AnyIn(Tensor t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        foreach (double v in t.Data)
+            if (!double.IsFinite(v)) return true;
+        return false;
+    }
+
     /// <summary>Counts the special values of <paramref name="t"/>.</summary>
     public static SpecialValues Of(Tensor t)
     {

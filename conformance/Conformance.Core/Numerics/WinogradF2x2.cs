@@ -278,33 +278,31 @@ public static class WinogradF2x2
         return t;
     }
 
-    private static double WeightKappaOf()
-    {
-        double[] frobenius2 = new double[3];
-        for (int k = 0; k < 3; k++)
-            for (int i = 0; i < 2; i++)
-                for (int r = 0; r < 4; r++)
-                {
-                    double s = 0;
-                    for (int xi = 0; xi < 4; xi++) s += AbsGt[k * 4 + xi] * AbsA[xi * 2 + i] * AbsBt[xi * 4 + r];
-                    frobenius2[k] += s * s;
-                }
-        // ‖K_{k1} ⊗ K_{k2}‖_F = ‖K_{k1}‖_F·‖K_{k2}‖_F, largest for the largest factor squared.
-        return frobenius2.Max();
-    }
+    // K_k[i, r] = Σ_ξ |Gᵀ|[k, ξ]·|A|[ξ, i]·|Bᵀ|[ξ, r], one 2×4 factor per tap row (column) k; the largest
+    // ‖K_{k1} ⊗ K_{k2}‖_F = ‖K_{k1}‖_F·‖K_{k2}‖_F is the largest factor's squared.
+    private static double WeightKappaOf() =>
+        LargestFrobenius2(3, 2, 4, (k, i, r, xi) => AbsGt[k * 4 + xi] * AbsA[xi * 2 + i] * AbsBt[xi * 4 + r]);
 
-    private static double KappaOf()
+    // K_i[r, k] = Σ_ξ |Aᵀ[i,ξ]|·|Bᵀ[ξ,r]|·|G[ξ,k]|, one 4×3 factor per output row (column) i of the tile.
+    private static double KappaOf() =>
+        LargestFrobenius2(2, 4, 3, (i, r, k, xi) => AbsAt[i * 4 + xi] * AbsBt[xi * 4 + r] * AbsG[xi * 3 + k]);
+
+    // The largest ‖K_f‖_F² over `factors` rows×cols matrices with K_f[r, c] = Σ_ξ term(f, r, c, ξ) over the 4 transform points.
+    private static double LargestFrobenius2(int factors, int rows, int cols, Func<int, int, int, int, double> term)
     {
-        // K_i[r,k] = Σ_ξ |Aᵀ[i,ξ]|·|Bᵀ[ξ,r]|·|G[ξ,k]|, one 4×3 factor per output row (column) i of the tile.
-        double[] frobenius2 = new double[2];
-        for (int i = 0; i < 2; i++)
-            for (int r = 0; r < 4; r++)
-                for (int k = 0; k < 3; k++)
+        double largest = 0;
+        for (int f = 0; f < factors; f++)
+        {
+            double frobenius2 = 0;
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < cols; c++)
                 {
                     double s = 0;
-                    for (int xi = 0; xi < 4; xi++) s += AbsAt[i * 4 + xi] * AbsBt[xi * 4 + r] * AbsG[xi * 3 + k];
-                    frobenius2[i] += s * s;
+                    for (int xi = 0; xi < 4; xi++) s += term(f, r, c, xi);
+                    frobenius2 += s * s;
                 }
-        return frobenius2.Max();
+            largest = Math.Max(largest, frobenius2);
+        }
+        return largest;
     }
 }

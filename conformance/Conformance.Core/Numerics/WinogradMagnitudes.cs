@@ -27,12 +27,16 @@ public static class WinogradMagnitudes
     /// or conv2d_layer_backward with a 3×3 kernel, strides 1×1 and dilation 1×1 (any padding,
     /// reversal, groups and bias).
     /// </summary>
-    public static bool IsEligible(OpCall call)
-    {
-        if (!PrecisionClass.AlgorithmOps.Contains(call.Op) || !call.Inputs.TryGetValue("w", out var w) || w.Rank != 4) return false;
-        var a = call.Attributes;
-        return w.Shape[0] == 3 && w.Shape[1] == 3 && (a.Strides ?? Pair.Of(1)) == Pair.Of(1) && a.Dilation == Pair.Of(1);
-    }
+    public static bool IsEligible(OpCall call) =>
+        call.Inputs.TryGetValue("w", out var w) && IsEligible(call.Op, w.Shape, call.Attributes);
+
+    /// <summary>
+    /// <see cref="IsEligible(OpCall)"/> from the op, the kernel's shape and the attributes alone (so that a
+    /// case can be classified without building its data).
+    /// </summary>
+    public static bool IsEligible(string op, IReadOnlyList<int> kernelShape, OpAttributes a) =>
+        PrecisionClass.AlgorithmOps.Contains(op) && kernelShape is [3, 3, _, _]
+        && (a.Strides ?? Pair.Of(1)) == Pair.Of(1) && a.Dilation == Pair.Of(1);
 
     /// <summary>Whether <paramref name="output"/> of <paramref name="call"/> is held to the Winograd bound in <paramref name="p"/>: y, dx or dw of an eligible call, Winograd declared.</summary>
     public static bool AppliesTo(OpCall call, string output, PrecisionClass p) =>

@@ -18,12 +18,7 @@ public sealed class WinogradBoundTests(ITestOutputHelper output)
     private static readonly PrecisionClass Fp32Winograd = WinogradCalls.Fp32Winograd;
 
     /// <summary>Random fp32 data in [−1, 1) of a shape, from a fixed seed.</summary>
-    internal static Tensor Random(Random rng, params int[] shape)
-    {
-        var t = Tensor.Zeros(shape);
-        for (int i = 0; i < t.Length; i++) t.Data[i] = (float)(rng.NextDouble() * 2 - 1);
-        return t;
-    }
+    internal static Tensor Random(Random rng, params int[] shape) => Backends.OnnxRuntimeTestSupport.Random(rng, shape);
 
     /// <summary>A same-padded layer with bias: x[2,9,9,cin], w[3,3,cin/G,cout], and dy.</summary>
     private static LayerCase Layer(Random rng, int cin, int cout, int groups = 1, OpAttributes? a = null, int k = 3)

@@ -2,6 +2,7 @@ using Conformance.Backends.Ilgpu;
 using Conformance.Core.Backends;
 using Conformance.Core.Cases;
 using Conformance.Core.Harness;
+using Conformance.Core.Numerics;
 using Conformance.Reference;
 using Conformance.Suite;
 
@@ -100,13 +101,8 @@ public sealed class IlgpuCpuV4Scope : KernelVersionScope<IlgpuCpuV4Backend>
     /// <inheritdoc />
     public override string? LeftOut(ConformanceCase c) => c.Op is not ("conv2d_layer" or "conv2d_layer_backward")
         ? $"{Name} runs v2's kernels for every op but conv2d_layer and conv2d_layer_backward, and IlgpuCpuV2Conformance runs those"
-        : !WinogradEligible(c)
+        : !(c.Shapes.TryGetValue("w", out var w) && WinogradMagnitudes.IsEligible(c.Op, w, c.Attributes))
             ? $"{Name} runs v2's kernels for conv2d_layer calls Winograd F(2×2,3×3) does not take (not 3×3, stride or dilation not 1), "
               + "and IlgpuCpuV2Conformance runs those"
             : base.LeftOut(c);
-
-    /// <summary>A 3×3 kernel with strides and dilation 1: what spec/numerics.md lets Winograd take.</summary>
-    private static bool WinogradEligible(ConformanceCase c) =>
-        c.Shapes.TryGetValue("w", out var w) && w.Length == 4 && w[0] == 3 && w[1] == 3
-        && (c.Attributes.Strides ?? Pair.Of(1)) == Pair.Of(1) && c.Attributes.Dilation == Pair.Of(1);
 }
