@@ -14,7 +14,7 @@ namespace Conformance.Backends.Ilgpu.Kernels;
 //       Three launches around one batched GEMM:
 //         FilterTransformV4   U[k][ξ][o] = (G g Gᵀ)[ξ] for every (reduction channel k, output channel o)
 //         InputTransformV4    V[t][ξ][c] = (Bᵀ d B)[ξ] for every (tile t, channel c)
-//         ConvGemmKernels.ForwardV2 on 16·Groups groups: M[t][ξ][o] = Σ_k V[t][ξ][g·K + k]·U[k][ξ][o]
+//         ForwardV2 (or ForwardV3, ConvGemmPlan.WinogradGemmVersion) on 16·Groups groups: M[t][ξ][o] = Σ_k V[t][ξ][g·K + k]·U[k][ξ][o]
 //         OutputTransformV4   y tile = Aᵀ M[t] A (+ bias[o]) for every (tile t, output channel o)
 //       so the 16 products of a tile point are one GEMM each (M = tiles, N = output channels per
 //       group, K = input channels per group) instead of the 36 of direct convolution: 2.25× fewer
